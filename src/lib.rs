@@ -4,6 +4,12 @@
 //! evaluates expressions, `graph` orders the resource instances, `render` shows results,
 //! `ops` runs one command each, `cli` turns arguments into options.
 
+pub mod addr;
+pub mod cli;
+pub mod config;
 pub mod diag;
 pub mod eval;
+pub mod graph;
+pub mod ops;
+pub mod render;
 pub mod schema;

@@ -98,6 +98,12 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    /// Replaces the summary (used when a more specific wording applies).
+    pub fn summary_replace(mut self, summary: impl Into<String>) -> Self {
+        self.summary = summary.into();
+        self
+    }
 }
 
 impl fmt::Display for Diagnostic {
@@ -205,7 +211,10 @@ impl<'a> IntoIterator for &'a Diagnostics {
 }
 
 /// Suggests the closest candidate to `name`, for "did you mean" hints.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         let d = levenshtein(name, c);
@@ -238,7 +247,10 @@ mod tests {
 
     #[test]
     fn suggests_close_names() {
-        assert_eq!(did_you_mean("cidr_blok", ["cidr_block", "vpc_id"]), Some("cidr_block"));
+        assert_eq!(
+            did_you_mean("cidr_blok", ["cidr_block", "vpc_id"]),
+            Some("cidr_block")
+        );
         assert_eq!(did_you_mean("zzz", ["cidr_block", "vpc_id"]), None);
     }
 

@@ -99,7 +99,10 @@ fn convert_at(ty: &Type, value: Value, path: &mut String) -> Result<Value, Conve
             Value::String(_) => Ok(value),
             Value::Number(n) => Ok(Value::String(format_number(n))),
             Value::Bool(b) => Ok(Value::String(b.to_string())),
-            v => Err(err(path, format!("string required, but have {}", v.type_name()))),
+            v => Err(err(
+                path,
+                format!("string required, but have {}", v.type_name()),
+            )),
         },
         Type::Number => match value {
             Value::Number(_) => Ok(value),
@@ -110,21 +113,37 @@ fn convert_at(ty: &Type, value: Value, path: &mut String) -> Result<Value, Conve
                 .filter(|n| n.is_finite() && !s.trim().is_empty())
                 .map(Value::Number)
                 .ok_or_else(|| err(path, format!("a number is required, but have string {s:?}"))),
-            v => Err(err(path, format!("number required, but have {}", v.type_name()))),
+            v => Err(err(
+                path,
+                format!("number required, but have {}", v.type_name()),
+            )),
         },
         Type::Bool => match value {
             Value::Bool(_) => Ok(value),
             Value::String(s) if s == "true" => Ok(Value::Bool(true)),
             Value::String(s) if s == "false" => Ok(Value::Bool(false)),
-            Value::String(s) => Err(err(path, format!("a bool is required, but have string {s:?}"))),
-            v => Err(err(path, format!("bool required, but have {}", v.type_name()))),
+            Value::String(s) => Err(err(
+                path,
+                format!("a bool is required, but have string {s:?}"),
+            )),
+            v => Err(err(
+                path,
+                format!("bool required, but have {}", v.type_name()),
+            )),
         },
         Type::List(elem) | Type::Set(elem) => {
             let items = match value {
                 Value::List(v) | Value::Set(v) => v,
                 v => {
-                    let kind = if matches!(ty, Type::List(_)) { "list" } else { "set" };
-                    return Err(err(path, format!("{kind} of {} required, but have {}", elem, v.type_name())));
+                    let kind = if matches!(ty, Type::List(_)) {
+                        "list"
+                    } else {
+                        "set"
+                    };
+                    return Err(err(
+                        path,
+                        format!("{kind} of {} required, but have {}", elem, v.type_name()),
+                    ));
                 }
             };
             let mut out = Vec::with_capacity(items.len());
@@ -143,7 +162,12 @@ fn convert_at(ty: &Type, value: Value, path: &mut String) -> Result<Value, Conve
         Type::Map(elem) => {
             let m = match value {
                 Value::Map(m) => m,
-                v => return Err(err(path, format!("map of {elem} required, but have {}", v.type_name()))),
+                v => {
+                    return Err(err(
+                        path,
+                        format!("map of {elem} required, but have {}", v.type_name()),
+                    ))
+                }
             };
             let mut out = BTreeMap::new();
             for (k, v) in m {
@@ -157,10 +181,22 @@ fn convert_at(ty: &Type, value: Value, path: &mut String) -> Result<Value, Conve
         Type::Tuple(elems) => {
             let items = match value {
                 Value::List(v) | Value::Set(v) => v,
-                v => return Err(err(path, format!("tuple required, but have {}", v.type_name()))),
+                v => {
+                    return Err(err(
+                        path,
+                        format!("tuple required, but have {}", v.type_name()),
+                    ))
+                }
             };
             if items.len() != elems.len() {
-                return Err(err(path, format!("tuple required with {} elements, but have {}", elems.len(), items.len())));
+                return Err(err(
+                    path,
+                    format!(
+                        "tuple required with {} elements, but have {}",
+                        elems.len(),
+                        items.len()
+                    ),
+                ));
             }
             let mut out = Vec::with_capacity(items.len());
             for (i, (item, t)) in items.into_iter().zip(elems).enumerate() {
@@ -174,7 +210,12 @@ fn convert_at(ty: &Type, value: Value, path: &mut String) -> Result<Value, Conve
         Type::Object(attrs) => {
             let mut m = match value {
                 Value::Map(m) => m,
-                v => return Err(err(path, format!("object required, but have {}", v.type_name()))),
+                v => {
+                    return Err(err(
+                        path,
+                        format!("object required, but have {}", v.type_name()),
+                    ))
+                }
             };
             let mut out = BTreeMap::new();
             for a in attrs {
@@ -255,17 +296,36 @@ mod tests {
     #[test]
     fn object_optional_defaults_and_paths() {
         let ty = Type::list(Type::Object(vec![
-            ObjectAttr { name: "name".into(), ty: Type::String, optional: false, default: None },
-            ObjectAttr { name: "port".into(), ty: Type::Number, optional: true, default: Some(Value::Number(80.0)) },
+            ObjectAttr {
+                name: "name".into(),
+                ty: Type::String,
+                optional: false,
+                default: None,
+            },
+            ObjectAttr {
+                name: "port".into(),
+                ty: Type::Number,
+                optional: true,
+                default: Some(Value::Number(80.0)),
+            },
         ]));
         let v = Value::List(vec![Value::map([("name", Value::from("a"))])]);
         let out = ty.convert(v).unwrap();
-        assert_eq!(out.as_list().unwrap()[0].get_attr("port"), Some(&Value::Number(80.0)));
-        let bad = Value::List(vec![Value::map([("name", Value::from("a")), ("port", Value::from("x"))])]);
+        assert_eq!(
+            out.as_list().unwrap()[0].get_attr("port"),
+            Some(&Value::Number(80.0))
+        );
+        let bad = Value::List(vec![Value::map([
+            ("name", Value::from("a")),
+            ("port", Value::from("x")),
+        ])]);
         let e = ty.convert(bad).unwrap_err();
         assert_eq!(e.path, "[0].port");
         let missing = Value::List(vec![Value::map([("port", Value::Number(1.0))])]);
-        assert_eq!(ty.convert(missing).unwrap_err().message, "attribute \"name\" is required");
+        assert_eq!(
+            ty.convert(missing).unwrap_err().message,
+            "attribute \"name\" is required"
+        );
     }
 
     #[test]

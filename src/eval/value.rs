@@ -263,9 +263,9 @@ impl Value {
             Value::List(v) | Value::Set(v) => {
                 serde_json::Value::Array(v.iter().map(Value::to_json).collect())
             }
-            Value::Map(m) => serde_json::Value::Object(
-                m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect(),
-            ),
+            Value::Map(m) => {
+                serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+            }
             Value::Sensitive(v) => v.to_json(),
         }
     }
@@ -387,7 +387,10 @@ mod tests {
         let (u, any) = v.unmark_deep();
         assert!(any);
         assert!(!u.contains_sensitive());
-        assert_eq!(format!("{}", Value::from("s").sensitive()), "(sensitive value)");
+        assert_eq!(
+            format!("{}", Value::from("s").sensitive()),
+            "(sensitive value)"
+        );
         assert_eq!(format_number(3.0), "3");
         assert_eq!(format_number(1.5), "1.5");
     }

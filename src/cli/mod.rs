@@ -1,0 +1,66 @@
+//! Command-line interface: clap definitions, Terraform-style flag spellings, one file per verb.
+
+mod args;
+mod graph;
+mod output;
+mod validate;
+
+use clap::{Parser, Subcommand};
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+pub use args::normalize_args;
+pub use output::Output;
+
+/// Terrace: declarative AWS infrastructure in Terraform syntax.
+#[derive(Debug, Parser)]
+#[command(name = "terrace", version, about, disable_help_subcommand = true)]
+pub struct Cli {
+    /// Switch to DIR before doing anything else (like Terraform's -chdir).
+    #[arg(long, value_name = "DIR", global = true)]
+    pub chdir: Option<std::path::PathBuf>,
+
+    /// Disable colour in output.
+    #[arg(long = "no-color", global = true)]
+    pub no_color: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check that the configuration is valid.
+    Validate(validate::ValidateArgs),
+    /// Print the dependency graph (DOT or JSON).
+    Graph(graph::GraphArgs),
+    /// Print the Terrace version.
+    Version,
+}
+
+/// Parses arguments and runs the command. Errors that are not diagnostics (I/O on stdout,
+/// bad directories) are returned for `main` to print.
+pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
+    let args = normalize_args(args);
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return Ok(ExitCode::from(code));
+        }
+    };
+    if let Some(dir) = &cli.chdir {
+        std::env::set_current_dir(dir)
+            .map_err(|e| anyhow::anyhow!("cannot change directory to {}: {e}", dir.display()))?;
+    }
+    let out = Output::detect(cli.no_color);
+    match cli.command {
+        Command::Validate(a) => validate::run(a, &out),
+        Command::Graph(a) => graph::run(a, &out),
+        Command::Version => {
+            out.stdout(&format!("Terrace v{}\n", env!("CARGO_PKG_VERSION")))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

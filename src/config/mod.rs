@@ -1,0 +1,15 @@
+//! Loading of Terraform-syntax configuration: `.tf` files of a directory and its local
+//! modules, decoded into typed blocks that keep source spans. Nothing is evaluated here.
+
+mod body;
+mod decode;
+mod loader;
+mod module;
+
+pub use body::{Attr, Block, Body, Expr};
+pub use decode::parse_duration;
+pub use loader::{clean_path, load, load_file_set, Config, ModuleTree};
+pub use module::{
+    Backend, IgnoreChanges, Lifecycle, Migration, Module, ModuleCall, Output, ProviderConfig,
+    Resource, Settings, Timeouts, Validation, Variable,
+};

@@ -1,0 +1,276 @@
+//! Evaluation of a whole configuration: module instances, variables, locals, resource
+//! instances (after `count` / `for_each` expansion), outputs and migrations, plus the
+//! dependencies of every graph node.
+//!
+//! Evaluation is lazy and memoised: a value is computed the first time something refers to
+//! it. A reference to a resource that is still being evaluated (a cycle) yields `Unknown`;
+//! the graph stage reports the cycle with the attributes that form it. Cycles among locals
+//! and variables are reported here.
+
+mod deps;
+mod expand;
+mod migration;
+mod provider;
+mod resource;
+mod scope;
+mod variables;
+
+pub use expand::Expansion;
+
+use super::inputs::InputValues;
+use super::value::Value;
+use crate::addr::{InstanceKey, ModulePath, NodeAddr, ResourceAddr, ResourceInstanceAddr};
+use crate::config::{Config, ModuleTree};
+use crate::diag::{Diagnostic, Diagnostics, SrcSpan};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// How strictly unknown values are treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvalMode {
+    /// `validate` / `graph`: unknown `count`/`for_each` leave a resource unexpanded, and
+    /// required variables without a value are unknown.
+    Validate,
+    /// `plan`: unknown `count`/`for_each` and missing variables are errors.
+    Plan,
+}
+
+/// Options of one evaluation.
+pub struct EvalOptions<'a> {
+    pub mode: EvalMode,
+    pub workspace: String,
+    pub inputs: &'a InputValues,
+}
+
+/// A dependency edge: `from` needs `to`, because of the expression at `span` in attribute
+/// `via` (e.g. `vpc_id`, `ingress.security_groups`, `depends_on`, `count`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dep {
+    pub to: NodeAddr,
+    pub via: String,
+    pub span: SrcSpan,
+}
+
+/// A node of the dependency graph with its declaration site and dependencies.
+#[derive(Debug, Clone)]
+pub struct NodeInfo {
+    pub addr: NodeAddr,
+    /// The block header that declared it.
+    pub span: SrcSpan,
+    pub deps: Vec<Dep>,
+}
+
+/// One evaluated resource or data source instance.
+#[derive(Debug, Clone)]
+pub struct InstanceValue {
+    pub addr: ResourceInstanceAddr,
+    /// The planned object: configured attributes, defaults, and unknown computed ones.
+    pub value: Value,
+}
+
+/// The result of evaluating a configuration.
+#[derive(Debug, Default)]
+pub struct Evaluated {
+    pub nodes: Vec<NodeInfo>,
+    pub instances: Vec<InstanceValue>,
+    /// Root module outputs, in declaration order.
+    pub outputs: Vec<(String, Value)>,
+}
+
+enum Slot<T> {
+    InProgress,
+    Done(T),
+}
+
+#[derive(Default)]
+struct Memo {
+    vars: HashMap<(ModulePath, String), Slot<Value>>,
+    locals: HashMap<(ModulePath, String), Slot<Value>>,
+    outputs: HashMap<(ModulePath, String), Slot<Value>>,
+    resources: HashMap<(ModulePath, ResourceAddr), Slot<Rc<resource::ResourceResult>>>,
+    calls: HashMap<(ModulePath, String), Slot<Rc<Expansion>>>,
+}
+
+/// The evaluation of one configuration. Create with [`evaluate`].
+pub struct Evaluation<'c> {
+    cfg: &'c Config,
+    opts: EvalOptions<'c>,
+    memo: RefCell<Memo>,
+    diags: RefCell<Diagnostics>,
+    providers: provider::Providers,
+    cwd: String,
+}
+
+/// Evaluates everything in `cfg`; problems are added to `diags`.
+pub fn evaluate(cfg: &Config, opts: EvalOptions<'_>, diags: &mut Diagnostics) -> Evaluated {
+    let mut ev = Evaluation {
+        cfg,
+        opts,
+        memo: RefCell::new(Memo::default()),
+        diags: RefCell::new(Diagnostics::new()),
+        providers: provider::Providers::default(),
+        cwd: std::env::current_dir()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| ".".into()),
+    };
+    let mut pdiags = Diagnostics::new();
+    let providers = provider::Providers::load(
+        cfg,
+        &scope::InstanceScope::new(&ev, &ModulePath::root()),
+        &mut pdiags,
+    );
+    ev.providers = providers;
+    ev.diags.get_mut().extend(pdiags);
+    let mut out = Evaluated::default();
+    let mut modules = Vec::new();
+    ev.walk_module(&ModulePath::root(), &mut modules);
+    for m in &modules {
+        ev.collect_module(m, &mut out);
+    }
+    for name in cfg.root.module.outputs.keys() {
+        let v = ev.output_value(&ModulePath::root(), name);
+        out.outputs.push((name.clone(), v));
+    }
+    diags.extend(ev.diags.into_inner());
+    out
+}
+
+impl<'c> Evaluation<'c> {
+    fn push(&self, d: Diagnostic) {
+        self.diags.borrow_mut().push(d);
+    }
+
+    /// The configuration module for a module instance path.
+    fn tree(&self, path: &ModulePath) -> &'c ModuleTree {
+        let names: Vec<String> = path.0.iter().map(|s| s.name.clone()).collect();
+        self.cfg
+            .root
+            .get(&names)
+            .expect("module instance paths come from the module tree")
+    }
+
+    /// Evaluates every object of the module instance and recurses into module calls.
+    fn walk_module(&self, path: &ModulePath, modules: &mut Vec<ModulePath>) {
+        modules.push(path.clone());
+        let tree = self.tree(path);
+        let m = &tree.module;
+        for name in m.variables.keys() {
+            self.var_value(path, name, None);
+        }
+        for name in m.locals.keys() {
+            self.local_value(path, name, None);
+        }
+        for addr in m.resources.keys() {
+            self.resource_result(path, addr);
+        }
+        for name in m.outputs.keys() {
+            self.output_value(path, name);
+        }
+        for mg in m.migrations.values() {
+            self.check_migration(path, mg);
+        }
+        for name in m.module_calls.keys() {
+            if !tree.children.contains_key(name) {
+                continue;
+            }
+            let exp = self.call_expansion(path, name);
+            for (key, _, _) in exp.instances() {
+                self.walk_module(&path.child(name, key), modules);
+            }
+        }
+    }
+
+    /// Adds the nodes and instance values of one module instance to `out`.
+    fn collect_module(&self, path: &ModulePath, out: &mut Evaluated) {
+        let m = &self.tree(path).module;
+        let dependency_of_call = self.call_depends_on(path);
+        for (addr, r) in &m.resources {
+            let res = self.resource_result(path, addr);
+            let deps = self.resource_deps(path, r, &dependency_of_call);
+            match &res.expansion {
+                Expansion::Unknown => out.nodes.push(NodeInfo {
+                    addr: NodeAddr::Unexpanded {
+                        module: path.clone(),
+                        resource: addr.clone(),
+                    },
+                    span: r.span.clone(),
+                    deps,
+                }),
+                _ => {
+                    for (key, value) in &res.instances {
+                        let ia = ResourceInstanceAddr {
+                            module: path.clone(),
+                            resource: addr.clone(),
+                            key: key.clone(),
+                        };
+                        out.nodes.push(NodeInfo {
+                            addr: NodeAddr::Resource(ia.clone()),
+                            span: r.span.clone(),
+                            deps: deps.clone(),
+                        });
+                        out.instances.push(InstanceValue {
+                            addr: ia,
+                            value: value.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        for (name, o) in &m.outputs {
+            let mut deps = dependency_of_call.clone();
+            self.expr_deps(path, &o.value, "value", &[], &mut deps);
+            for d in &o.depends_on {
+                self.depends_on_entry(path, d, &mut deps);
+            }
+            out.nodes.push(NodeInfo {
+                addr: NodeAddr::Output {
+                    module: path.clone(),
+                    name: name.clone(),
+                },
+                span: o.span.clone(),
+                deps,
+            });
+        }
+        for (name, mg) in &m.migrations {
+            let mut deps = dependency_of_call.clone();
+            for a in &mg.body.attrs {
+                self.expr_deps(path, &a.expr, &a.name, &[], &mut deps);
+            }
+            for d in &mg.depends_on {
+                self.depends_on_entry(path, d, &mut deps);
+            }
+            out.nodes.push(NodeInfo {
+                addr: NodeAddr::Migration {
+                    module: path.clone(),
+                    name: name.clone(),
+                },
+                span: mg.span.clone(),
+                deps,
+            });
+        }
+    }
+
+    /// Instance key of the last step of a module path, as count/each context.
+    fn module_instance_context(
+        &self,
+        path: &ModulePath,
+    ) -> (Option<Value>, Option<(Value, Value)>) {
+        let Some(last) = path.0.last() else {
+            return (None, None);
+        };
+        let parent = path.parent().unwrap_or_default();
+        match &last.key {
+            InstanceKey::None => (None, None),
+            InstanceKey::Int(i) => (Some(Value::Number(*i as f64)), None),
+            InstanceKey::Str(k) => {
+                let exp = self.call_expansion(&parent, &last.name);
+                let v = match exp.as_ref() {
+                    Expansion::ForEach(m) => m.get(k).cloned().unwrap_or(Value::Unknown),
+                    _ => Value::Unknown,
+                };
+                (None, Some((Value::String(k.clone()), v)))
+            }
+        }
+    }
+}

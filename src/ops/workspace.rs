@@ -1,0 +1,105 @@
+//! The configuration directory a command works on, and loading it through every stage up to
+//! the dependency graph.
+
+use crate::config::{self, Config};
+use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
+use crate::eval::inputs::{self, InputSource, VarArg};
+use crate::eval::{self, EvalMode, EvalOptions, Evaluated};
+use crate::graph::{self, DepGraph};
+use std::path::PathBuf;
+
+/// Where and how a command runs.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    /// The root module directory (usually `.` after `-chdir`).
+    pub dir: PathBuf,
+    /// The selected workspace name (`terraform.workspace`).
+    pub name: String,
+    /// Environment variables (for `TF_VAR_*`), captured once so tests can supply them.
+    pub env: Vec<(String, String)>,
+}
+
+impl Workspace {
+    /// The current directory, with the workspace from `TF_WORKSPACE` (default `default`).
+    pub fn from_env() -> Workspace {
+        let env: Vec<(String, String)> = std::env::vars().collect();
+        let name = env
+            .iter()
+            .find(|(k, _)| k == "TF_WORKSPACE")
+            .map_or_else(|| "default".to_string(), |(_, v)| v.clone());
+        Workspace {
+            dir: PathBuf::new(),
+            name,
+            env,
+        }
+    }
+}
+
+/// What to load.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    pub vars: Vec<VarArg>,
+    pub mode: EvalMode,
+}
+
+/// A configuration loaded, evaluated and ordered.
+pub struct Loaded {
+    pub config: Config,
+    pub evaluated: Evaluated,
+    pub graph: DepGraph,
+    pub diags: Diagnostics,
+}
+
+/// Loads the configuration, its variable values, evaluates it and builds the graph. All
+/// problems are collected into `Loaded::diags`; later stages run on what could be loaded.
+pub fn load(ws: &Workspace, opts: &LoadOptions) -> Loaded {
+    let mut diags = Diagnostics::new();
+    let mut cfg = config::load(&ws.dir, &mut diags);
+    let inputs = inputs::collect(&ws.dir, &opts.vars, &ws.env, &mut cfg.sources, &mut diags);
+    let declared = &cfg.root.module.variables;
+    for (name, input) in &inputs {
+        if declared.contains_key(name) {
+            continue;
+        }
+        let hint = did_you_mean(name, declared.keys().map(String::as_str))
+            .map(|s| format!("did you mean {s:?}?"));
+        match &input.source {
+            InputSource::Cli => {
+                let mut d = Diagnostic::error("Value for undeclared variable").detail(format!("A variable named {name:?} was assigned on the command line, but the root module does not declare a variable of that name."));
+                if let Some(h) = hint {
+                    d = d.hint(h);
+                }
+                diags.push(d);
+            }
+            InputSource::File(span) => {
+                let mut d = Diagnostic::warning("Value for undeclared variable").detail(format!("The root module does not declare a variable named {name:?} but a value was found in this file.")).at(span);
+                if let Some(h) = hint {
+                    d = d.hint(h);
+                }
+                diags.push(d);
+            }
+            InputSource::Env => {}
+        }
+    }
+    let evaluated = if diags.has_errors() && cfg.root.module.files.is_empty() {
+        Evaluated::default()
+    } else {
+        eval::evaluate(
+            &cfg,
+            EvalOptions {
+                mode: opts.mode,
+                workspace: ws.name.clone(),
+                inputs: &inputs,
+            },
+            &mut diags,
+        )
+    };
+    let graph = graph::build(&evaluated.nodes, &mut diags);
+    diags.sort_dedup();
+    Loaded {
+        config: cfg,
+        evaluated,
+        graph,
+        diags,
+    }
+}

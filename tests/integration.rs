@@ -1,0 +1,17 @@
+//! Integration tests: one binary, one module per area.
+
+#[path = "integration/support.rs"]
+mod support;
+
+#[path = "integration/cli.rs"]
+mod cli;
+#[path = "integration/examples.rs"]
+mod examples;
+#[path = "integration/functions.rs"]
+mod functions;
+#[path = "integration/language.rs"]
+mod language;
+#[path = "integration/malformed.rs"]
+mod malformed;
+#[path = "integration/schemas.rs"]
+mod schemas;

@@ -1,0 +1,94 @@
+//! Helpers: temporary configurations, loading through the library, running the binary.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use terrace::diag::Diagnostics;
+use terrace::eval::inputs::VarArg;
+use terrace::eval::EvalMode;
+use terrace::ops::{self, LoadOptions, Loaded, Workspace};
+use terrace::render::{render_diagnostics, Style};
+
+/// A temporary directory holding a configuration.
+pub struct TempConfig {
+    pub dir: tempfile::TempDir,
+}
+
+impl TempConfig {
+    /// Writes `files` (relative path, content) into a new temporary directory.
+    pub fn new(files: &[(&str, &str)]) -> TempConfig {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (name, text) in files {
+            let p = dir.path().join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        TempConfig { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// Loads a configuration directory through the library, in validate mode.
+pub fn load_dir(dir: &Path, vars: &[VarArg], mode: EvalMode) -> Loaded {
+    let ws = Workspace {
+        dir: dir.to_path_buf(),
+        name: "default".into(),
+        env: Vec::new(),
+    };
+    ops::load(
+        &ws,
+        &LoadOptions {
+            vars: vars.to_vec(),
+            mode,
+        },
+    )
+}
+
+/// Loads a single `main.tf` and returns the rendered diagnostics (plain text) and the
+/// diagnostics themselves. Paths in the text are relative to the temporary directory.
+pub fn check(main_tf: &str) -> (String, Diagnostics, Loaded) {
+    let cfg = TempConfig::new(&[("main.tf", main_tf)]);
+    let loaded = load_dir(cfg.path(), &[], EvalMode::Validate);
+    let text = render_diagnostics(&loaded.diags, &loaded.config.sources, Style::plain());
+    let prefix = format!("{}/", cfg.path().display());
+    (text.replace(&prefix, ""), loaded.diags.clone(), loaded)
+}
+
+/// `file:line:col` of each diagnostic, for exact-position assertions.
+pub fn positions(loaded: &Loaded) -> Vec<(String, usize, usize)> {
+    loaded
+        .diags
+        .iter()
+        .filter_map(|d| {
+            let s = d.span.as_ref()?;
+            let f = loaded.config.sources.get(s.file)?;
+            let lc = f.line_col(s.range.start);
+            Some((d.summary.clone(), lc.line, lc.col))
+        })
+        .collect()
+}
+
+/// The path of the repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the `terrace` binary with `args` in `dir`; returns (exit code, stdout, stderr).
+pub fn terrace(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_terrace"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("TF_WORKSPACE")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run terrace");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
