@@ -22,13 +22,13 @@ impl Evaluation<'_> {
                 resource: addr.clone(),
             }],
             _ => r
-                .instances
-                .iter()
-                .map(|(k, _)| {
+                .keys()
+                .into_iter()
+                .map(|key| {
                     NodeAddr::Resource(ResourceInstanceAddr {
                         module: module.clone(),
                         resource: addr.clone(),
-                        key: k.clone(),
+                        key,
                     })
                 })
                 .collect(),

@@ -88,13 +88,7 @@ pub fn migration_schema() -> BodySchema {
 
 impl Evaluation<'_> {
     pub(super) fn check_migration(&self, module: &ModulePath, mg: &Migration) {
-        let (count, each) = self.module_instance_context(module);
-        let scope = InstanceScope {
-            ev: self,
-            module: module.clone(),
-            count,
-            each,
-        };
+        let scope = InstanceScope::new(self, module);
         let mut diags = Vec::new();
         let v = BodyEval {
             scope: &scope,

@@ -132,6 +132,8 @@ pub fn evaluate(cfg: &Config, opts: EvalOptions<'_>, diags: &mut Diagnostics) ->
         let v = ev.output_value(&ModulePath::root(), name);
         out.outputs.push((name.clone(), v));
     }
+    // Last: moves values out of the memo, so nothing may evaluate after this.
+    ev.take_instances(&modules, &mut out);
     diags.extend(ev.diags.into_inner());
     out
 }
@@ -198,20 +200,16 @@ impl<'c> Evaluation<'c> {
                     deps,
                 }),
                 _ => {
-                    for (key, value) in &res.instances {
+                    for key in res.keys() {
                         let ia = ResourceInstanceAddr {
                             module: path.clone(),
                             resource: addr.clone(),
-                            key: key.clone(),
+                            key,
                         };
                         out.nodes.push(NodeInfo {
-                            addr: NodeAddr::Resource(ia.clone()),
+                            addr: NodeAddr::Resource(ia),
                             span: r.span.clone(),
                             deps: deps.clone(),
-                        });
-                        out.instances.push(InstanceValue {
-                            addr: ia,
-                            value: value.clone(),
                         });
                     }
                 }
@@ -248,6 +246,34 @@ impl<'c> Evaluation<'c> {
                 span: mg.span.clone(),
                 deps,
             });
+        }
+    }
+
+    /// Moves the evaluated instance values out of the memo (no copies), in module and
+    /// declaration order.
+    fn take_instances(&self, modules: &[ModulePath], out: &mut Evaluated) {
+        let mut memo = self.memo.borrow_mut();
+        for path in modules {
+            for addr in self.tree(path).module.resources.keys() {
+                let Some(Slot::Done(rc)) = memo.resources.remove(&(path.clone(), addr.clone()))
+                else {
+                    continue;
+                };
+                let res = Rc::try_unwrap(rc).unwrap_or_else(|rc| resource::ResourceResult {
+                    expansion: rc.expansion.clone(),
+                    aggregate: rc.aggregate.clone(),
+                });
+                for (key, value) in res.into_instances() {
+                    out.instances.push(InstanceValue {
+                        addr: ResourceInstanceAddr {
+                            module: path.clone(),
+                            resource: addr.clone(),
+                            key,
+                        },
+                        value,
+                    });
+                }
+            }
         }
     }
 

@@ -13,12 +13,42 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// The evaluated instances of one resource in one module instance.
+///
+/// Invariant: `aggregate` holds every instance value exactly once, shaped by `expansion`
+/// (the object, a list for `count`, a map for `for_each`, unknown when not expanded).
 #[derive(Debug)]
 pub struct ResourceResult {
     pub expansion: Expansion,
-    pub instances: Vec<(InstanceKey, Value)>,
     /// What a reference to the whole resource sees.
     pub aggregate: Value,
+}
+
+impl ResourceResult {
+    /// The instance keys, in order.
+    pub fn keys(&self) -> Vec<InstanceKey> {
+        self.expansion
+            .instances()
+            .into_iter()
+            .map(|(k, _, _)| k)
+            .collect()
+    }
+
+    /// Splits the aggregate into (key, value) pairs, consuming it.
+    pub fn into_instances(self) -> Vec<(InstanceKey, Value)> {
+        match (self.expansion, self.aggregate) {
+            (Expansion::Single, v) => vec![(InstanceKey::None, v)],
+            (Expansion::Count(_), Value::List(items)) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (InstanceKey::Int(i as i64), v))
+                .collect(),
+            (Expansion::ForEach(_), Value::Map(m)) => m
+                .into_iter()
+                .map(|(k, v)| (InstanceKey::Str(k), v))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 fn schema_for(addr: &ResourceAddr) -> Option<&'static ResourceSchema> {
@@ -82,7 +112,6 @@ impl Evaluation<'_> {
             Some(Slot::InProgress) => {
                 return Rc::new(ResourceResult {
                     expansion: Expansion::Unknown,
-                    instances: Vec::new(),
                     aggregate: Value::Unknown,
                 });
             }
@@ -110,15 +139,8 @@ impl Evaluation<'_> {
             self.check_meta(r, s);
         }
         let default_tags = self.providers.default_tags(r, &mut |d| self.push(d));
-        let (count, each) = self.module_instance_context(module);
-        let scope = InstanceScope {
-            ev: self,
-            module: module.clone(),
-            count,
-            each,
-        };
+        let scope = InstanceScope::new(self, module);
         let expansion = self.expansion(&scope, r.count.as_ref(), r.for_each.as_ref());
-        let mut instances = Vec::new();
         let what = format!(
             "a {} block",
             if r.addr.mode == Mode::Data {
@@ -152,7 +174,7 @@ impl Evaluation<'_> {
             }
             v
         };
-        match &expansion {
+        let aggregate = match &expansion {
             Expansion::Unknown => {
                 // Check the body once with unknown count.index / each.
                 let count = r.count.as_ref().map(|_| Value::Unknown);
@@ -161,18 +183,29 @@ impl Evaluation<'_> {
                     .as_ref()
                     .map(|_| (Value::Unknown, Value::Unknown));
                 eval_instance(count, each);
+                Value::Unknown
             }
-            e => {
-                for (key, count, each) in e.instances() {
-                    instances.push((key, eval_instance(count, each)));
-                }
-            }
-        }
-        let by_key: BTreeMap<InstanceKey, Value> = instances.iter().cloned().collect();
-        let aggregate = expansion.aggregate(|k| by_key.get(&k).cloned().unwrap_or(Value::Unknown));
+            Expansion::Single => eval_instance(None, None),
+            Expansion::Count(_) => Value::List(
+                expansion
+                    .instances()
+                    .into_iter()
+                    .map(|(_, c, e)| eval_instance(c, e))
+                    .collect(),
+            ),
+            Expansion::ForEach(m) => Value::Map(
+                m.iter()
+                    .map(|(k, v)| {
+                        (
+                            k.clone(),
+                            eval_instance(None, Some((Value::String(k.clone()), v.clone()))),
+                        )
+                    })
+                    .collect(),
+            ),
+        };
         ResourceResult {
             expansion,
-            instances,
             aggregate,
         }
     }

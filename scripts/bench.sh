@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Reproduces the figures in BENCHMARKS.md.
+#   scripts/bench.sh validate [N]   wall time and peak memory of `terrace validate` on an
+#                                   N-resource generated configuration (default 10000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/terrace/target}"
+command -v /usr/bin/time >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq >/dev/null; apt-get install -y -qq time >/dev/null; }
+
+what="${1:-validate}"
+n="${2:-10000}"
+cargo build --release --locked --quiet
+cargo build --release --locked --quiet --example gen_config
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+"$CARGO_TARGET_DIR/release/examples/gen_config" "$n" "$dir" >/dev/null
+bin="$CARGO_TARGET_DIR/release/terrace"
+
+measure() { # label, command...
+  local label=$1; shift
+  local best_t="" best_m=""
+  for _ in 1 2 3 4 5; do
+    /usr/bin/time -f "%e %M" -o "$dir/.time" "$@" >/dev/null 2>"$dir/.err" || { cat "$dir/.err" >&2; exit 1; }
+    read -r t m < "$dir/.time"
+    if [ -z "$best_t" ] || awk "BEGIN{exit !($t < $best_t)}"; then best_t=$t; fi
+    if [ -z "$best_m" ] || [ "$m" -gt "$best_m" ]; then best_m=$m; fi
+  done
+  printf '%s: best of 5 wall %ss, peak RSS %s MiB\n' "$label" "$best_t" "$((best_m / 1024))"
+}
+
+case "$what" in
+  validate) measure "validate, $n resources" "$bin" "-chdir=$dir" validate ;;
+  *) echo "usage: scripts/bench.sh validate [N]" >&2; exit 2 ;;
+esac
