@@ -13,3 +13,4 @@ pub mod graph;
 pub mod ops;
 pub mod render;
 pub mod schema;
+pub mod state;

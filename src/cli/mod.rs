@@ -2,7 +2,7 @@
 
 mod args;
 mod graph;
-mod output;
+mod terminal;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -10,7 +10,7 @@ use std::ffi::OsString;
 use std::process::ExitCode;
 
 pub use args::normalize_args;
-pub use output::Output;
+pub use terminal::Output;
 
 /// Terrace: declarative AWS infrastructure in Terraform syntax.
 #[derive(Debug, Parser)]
