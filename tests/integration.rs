@@ -13,5 +13,7 @@ mod functions;
 mod language;
 #[path = "integration/malformed.rs"]
 mod malformed;
+#[path = "integration/plan.rs"]
+mod plan;
 #[path = "integration/schemas.rs"]
 mod schemas;

@@ -2,6 +2,8 @@
 
 mod args;
 mod graph;
+mod plan;
+mod show;
 mod terminal;
 mod validate;
 
@@ -34,6 +36,10 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Print the dependency graph (DOT or JSON).
     Graph(graph::GraphArgs),
+    /// Show the changes applying the configuration would make.
+    Plan(plan::PlanArgs),
+    /// Show a saved plan, or the current state.
+    Show(show::ShowArgs),
     /// Print the Terrace version.
     Version,
 }
@@ -58,6 +64,8 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Validate(a) => validate::run(a, &out),
         Command::Graph(a) => graph::run(a, &out),
+        Command::Plan(a) => plan::run(a, &out),
+        Command::Show(a) => show::run(a, &out),
         Command::Version => {
             out.stdout(&format!("Terrace v{}\n", env!("CARGO_PKG_VERSION")))?;
             Ok(ExitCode::SUCCESS)

@@ -5,7 +5,7 @@
 use super::body::{Attr, Block, Body, Expr};
 use super::module::*;
 use crate::addr::{Mode, ResourceAddr};
-use crate::diag::{did_you_mean, Diagnostic, Diagnostics, SrcSpan};
+use crate::diag::{did_you_mean, Diagnostic, Diagnostics, SourceMap, SrcSpan};
 use hcl_edit::expr::{Expression, TraversalOperator};
 use std::time::Duration;
 
@@ -25,8 +25,9 @@ const TOP_LEVEL: &[&str] = &[
     "removed",
 ];
 
-/// Adds the blocks of one file's body to `m`.
-pub fn decode_file(body: Body, m: &mut Module, diags: &mut Diagnostics) {
+/// Adds the blocks of one file's body to `m`. `sources` locates earlier declarations (in
+/// this or another file of the module) when naming them in duplicate-declaration errors.
+pub fn decode_file(body: Body, m: &mut Module, sources: &SourceMap, diags: &mut Diagnostics) {
     for a in &body.attrs {
         diags.push(
             Diagnostic::error("Unsupported argument")
@@ -60,7 +61,8 @@ pub fn decode_file(body: Body, m: &mut Module, diags: &mut Diagnostics) {
             diags.push(
                 Diagnostic::error(format!("Wrong number of labels on {} block", b.kind))
                     .detail(format!(
-                        "A {} block takes {what}, but has {}.",
+                        "{} {} block takes {what}, but has {}.",
+                        article_cap(&b.kind),
                         b.kind,
                         b.labels.len()
                     ))
@@ -88,6 +90,7 @@ pub fn decode_file(body: Body, m: &mut Module, diags: &mut Diagnostics) {
                     v,
                     |v| &v.span,
                     "variable",
+                    sources,
                     diags,
                 );
             }
@@ -99,6 +102,7 @@ pub fn decode_file(body: Body, m: &mut Module, diags: &mut Diagnostics) {
                         a,
                         |a| &a.name_span,
                         "local value",
+                        sources,
                         diags,
                     );
                 }
@@ -114,6 +118,7 @@ pub fn decode_file(body: Body, m: &mut Module, diags: &mut Diagnostics) {
                     o,
                     |o| &o.span,
                     "output",
+                    sources,
                     diags,
                 );
             }
@@ -125,6 +130,7 @@ pub fn decode_file(body: Body, m: &mut Module, diags: &mut Diagnostics) {
                     r,
                     |r| &r.span,
                     "resource",
+                    sources,
                     diags,
                 );
             }
@@ -136,6 +142,7 @@ pub fn decode_file(body: Body, m: &mut Module, diags: &mut Diagnostics) {
                         c,
                         |c| &c.span,
                         "module call",
+                        sources,
                         diags,
                     );
                 }
@@ -155,6 +162,7 @@ pub fn decode_file(body: Body, m: &mut Module, diags: &mut Diagnostics) {
                     mg,
                     |g| &g.span,
                     "migration",
+                    sources,
                     diags,
                 );
             }
@@ -173,19 +181,48 @@ fn insert_unique<K: std::hash::Hash + Eq + std::fmt::Display, V>(
     value: V,
     span: impl Fn(&V) -> &SrcSpan,
     what: &str,
+    sources: &SourceMap,
     diags: &mut Diagnostics,
 ) {
     if let Some(prev) = map.get(&key) {
-        let prev_span = span(prev).clone();
+        let prev_span = span(prev);
+        let first = match sources.get(prev_span.file) {
+            Some(f) => {
+                let lc = f.line_col(prev_span.range.start);
+                format!("{}:{}:{}", f.path.display(), lc.line, lc.col)
+            }
+            None => "an earlier block of the same module".to_string(),
+        };
         diags.push(
             Diagnostic::error(format!("Duplicate {what} {:?}", key.to_string()))
-                .detail(format!("A {what} named {:?} was already declared; names must be unique within a module.", key.to_string()))
+                .detail(format!(
+                    "{} {what} named {:?} was already declared at {first}; names must be unique within a module.",
+                    article_cap(what),
+                    key.to_string()
+                ))
                 .at(span(&value))
-                .hint(format!("first declared at byte {} of the same module; rename or remove one", prev_span.range.start)),
+                .hint("rename or remove one of the two"),
         );
         return;
     }
     map.insert(key, value);
+}
+
+/// The indefinite article for `word`: "an" before a vowel letter, otherwise "a".
+fn article(word: &str) -> &'static str {
+    match word.chars().next() {
+        Some(c) if "aeiouAEIOU".contains(c) => "an",
+        _ => "a",
+    }
+}
+
+/// [`article`] capitalised, for the start of a sentence.
+fn article_cap(word: &str) -> &'static str {
+    if article(word) == "an" {
+        "An"
+    } else {
+        "A"
+    }
 }
 
 pub fn is_valid_name(s: &str) -> bool {
@@ -197,8 +234,9 @@ pub fn is_valid_name(s: &str) -> bool {
 fn unexpected_block(b: &Block, parent: &str) -> Diagnostic {
     Diagnostic::error("Unsupported block type")
         .detail(format!(
-            "Blocks of type {:?} are not expected in a {parent} block.",
-            b.kind
+            "Blocks of type {:?} are not expected in {} {parent} block.",
+            b.kind,
+            article(parent)
         ))
         .at(&b.kind_span)
 }
@@ -206,8 +244,9 @@ fn unexpected_block(b: &Block, parent: &str) -> Diagnostic {
 fn unexpected_attr(a: &Attr, parent: &str, allowed: &[&str]) -> Diagnostic {
     let mut d = Diagnostic::error("Unsupported argument")
         .detail(format!(
-            "An argument named {:?} is not expected in a {parent} block.",
-            a.name
+            "An argument named {:?} is not expected in {} {parent} block.",
+            a.name,
+            article(parent)
         ))
         .at(&a.name_span);
     if let Some(s) = did_you_mean(&a.name, allowed.iter().copied()) {
@@ -456,7 +495,8 @@ fn decode_condition(b: &Block, diags: &mut Diagnostics) -> Option<Validation> {
             diags.push(
                 Diagnostic::error("Missing required argument")
                     .detail(format!(
-                        "The argument {missing:?} is required in a {} block.",
+                        "The argument {missing:?} is required in {} {} block.",
+                        article(&b.kind),
                         b.kind
                     ))
                     .at(&b.kind_span),

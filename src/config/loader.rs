@@ -2,8 +2,8 @@
 
 use super::body::Body;
 use super::decode::decode_file;
-use super::module::Module;
-use crate::diag::{Diagnostic, Diagnostics, SourceMap, SrcSpan};
+use super::module::{Module, ModuleCall};
+use crate::diag::{did_you_mean, Diagnostic, Diagnostics, SourceMap, SrcSpan};
 use indexmap::IndexMap;
 use std::path::{Component, Path, PathBuf};
 
@@ -189,6 +189,7 @@ fn load_children(
             );
             continue;
         }
+        let errors_before = diags.error_count();
         let child = load_tree(&dir, sources, diags, stack, Some(&call.source_span));
         if child.module.files.is_empty() {
             diags.push(
@@ -196,10 +197,31 @@ fn load_children(
                     .detail(format!("{} contains no .tf files.", dir.display()))
                     .at(&call.source_span),
             );
+        } else if diags.error_count() == errors_before {
+            check_call_arguments(call, &child.module, diags);
         }
         children.insert(call.name.clone(), child);
     }
     children
+}
+
+/// Every argument of a module call must name an input variable of the called module.
+fn check_call_arguments(call: &ModuleCall, child: &Module, diags: &mut Diagnostics) {
+    for a in &call.inputs {
+        if child.variables.contains_key(&a.name) {
+            continue;
+        }
+        let mut d = Diagnostic::error("Unsupported argument")
+            .detail(format!(
+                "An argument named {:?} is not expected here: module {:?} ({}) declares no variable {:?}.",
+                a.name, call.name, call.source, a.name
+            ))
+            .at(&a.name_span);
+        if let Some(s) = did_you_mean(&a.name, child.variables.keys().map(String::as_str)) {
+            d = d.hint(format!("did you mean {s:?}?"));
+        }
+        diags.push(d);
+    }
 }
 
 fn parse_into(
@@ -216,8 +238,16 @@ fn parse_into(
         .map(|f| f.text.clone())
         .unwrap_or_default();
     match hcl_edit::parser::parse_body(&text) {
-        Ok(body) => decode_file(Body::from_hcl(file, body), module, diags),
+        Ok(body) => decode_file(Body::from_hcl(file, body), module, sources, diags),
         Err(e) => {
+            if let Some(open) = unclosed_block(&text) {
+                diags.push(
+                    Diagnostic::error("Invalid HCL syntax")
+                        .detail("The block opened here is not closed: expected `}` before the end of the file. This may be caused by incorrect brace nesting elsewhere in this file.")
+                        .at(&SrcSpan::new(file, open..open + 1)),
+                );
+                return;
+            }
             let loc = e.location();
             let start = loc.offset().min(text.len());
             let end = text[start..]
@@ -231,6 +261,124 @@ fn parse_into(
             );
         }
     }
+}
+
+/// When the only thing wrong with `text` is that some `{` are never closed, the byte offset of
+/// the innermost unclosed one: the file parses once the missing `}` are added at the end.
+fn unclosed_block(text: &str) -> Option<usize> {
+    let open = unclosed_braces(text)?;
+    let innermost = *open.last()?;
+    let mut fixed = text.to_string();
+    if !fixed.ends_with('\n') {
+        fixed.push('\n');
+    }
+    for _ in &open {
+        fixed.push_str("}\n");
+    }
+    hcl_edit::parser::parse_body(&fixed).ok()?;
+    Some(innermost)
+}
+
+/// A rough lexer pass over HCL text that returns the offsets of the `{` still open at the end
+/// of the text, skipping quoted strings (with their `${ }` interpolations), heredocs and
+/// comments. `None` when the text ends inside a string, interpolation or comment.
+fn unclosed_braces(text: &str) -> Option<Vec<usize>> {
+    enum Mode {
+        Brace(usize),
+        Str,
+        Interp,
+    }
+    let bytes = text.as_bytes();
+    let mut stack: Vec<Mode> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if matches!(stack.last(), Some(Mode::Str)) {
+            match c {
+                b'\\' => i += 1,
+                b'"' => {
+                    stack.pop();
+                }
+                b'\n' => return None,
+                b'$' | b'%' if bytes.get(i + 1) == Some(&b'{') => {
+                    if bytes.get(i + 2) == Some(&b'{') && i > 0 && bytes[i - 1] == c {
+                        // `$${` is a literal `${`.
+                    } else {
+                        stack.push(Mode::Interp);
+                        i += 1;
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            b'"' => stack.push(Mode::Str),
+            b'{' => stack.push(Mode::Brace(i)),
+            b'}' => match stack.pop() {
+                Some(Mode::Brace(_) | Mode::Interp) => {}
+                _ => return None,
+            },
+            b'#' => i = line_end(text, i),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => i = line_end(text, i),
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = i + 2 + text[i + 2..].find("*/")? + 1;
+            }
+            b'<' if bytes.get(i + 1) == Some(&b'<') => {
+                if let Some(end) = heredoc_end(text, i) {
+                    i = end;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if !stack.iter().all(|m| matches!(m, Mode::Brace(_))) {
+        return None;
+    }
+    Some(
+        stack
+            .into_iter()
+            .filter_map(|m| match m {
+                Mode::Brace(o) => Some(o),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+/// Offset of the newline ending the line that contains `i` (or the end of the text).
+fn line_end(text: &str, i: usize) -> usize {
+    text[i..].find('\n').map_or(text.len(), |n| i + n)
+}
+
+/// If a heredoc (`<<EOT` or `<<-EOT`) starts at `i`, the offset just past its closing
+/// delimiter line; `None` when this is not a heredoc introducer.
+fn heredoc_end(text: &str, i: usize) -> Option<usize> {
+    let rest = &text[i + 2..];
+    let rest = rest.strip_prefix('-').unwrap_or(rest);
+    let ident_len = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(rest.len());
+    let ident = &rest[..ident_len];
+    if ident.is_empty()
+        || !rest[ident_len..].starts_with('\n') && !rest[ident_len..].starts_with("\r\n")
+    {
+        return None;
+    }
+    let body_start = text.len() - rest.len() + ident_len;
+    let body_start = line_end(text, body_start) + 1;
+    let mut pos = body_start;
+    while pos < text.len() {
+        let end = line_end(text, pos);
+        if text[pos..end].trim() == ident {
+            return Some(end);
+        }
+        pos = end + 1;
+    }
+    Some(text.len())
 }
 
 /// Turns hcl-edit's "expected ..." messages into a sentence.
@@ -302,5 +450,22 @@ mod tests {
         let f = cfg.sources.get(d.span.as_ref().unwrap().file).unwrap();
         let lc = f.line_col(d.span.as_ref().unwrap().range.start);
         assert_eq!((lc.line, lc.col), (2, 16), "{d:?}");
+    }
+
+    #[test]
+    fn finds_unclosed_braces() {
+        assert_eq!(unclosed_braces("a {\n  b = \"}\"\n"), Some(vec![2]));
+        assert_eq!(
+            unclosed_braces("a {\n  b = \"${x}{\" # }\n  c = {\n"),
+            Some(vec![2, 28])
+        );
+        assert_eq!(
+            unclosed_braces("a {\n  /* } */ b = <<EOT\n}\nEOT\n// }\n"),
+            Some(vec![2])
+        );
+        assert_eq!(unclosed_braces("a {\n}\n"), Some(vec![]));
+        assert_eq!(unclosed_braces("a }\n"), None);
+        assert_eq!(unclosed_block("a {\n  b = \n"), None);
+        assert_eq!(unclosed_block("a {\n  b = 1\n  c {\n"), Some(16));
     }
 }

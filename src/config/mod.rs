@@ -7,7 +7,7 @@ mod loader;
 mod module;
 
 pub use body::{Attr, Block, Body, Expr};
-pub use decode::parse_duration;
+pub use decode::{is_valid_name, parse_duration};
 pub use loader::{clean_path, load, load_file_set, Config, ModuleTree};
 pub use module::{
     Backend, IgnoreChanges, Lifecycle, Migration, Module, ModuleCall, Output, ProviderConfig,

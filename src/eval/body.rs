@@ -151,6 +151,11 @@ impl BodyEval<'_> {
             };
             out.insert(s.name.to_string(), v.mark_if(s.sensitive));
         }
+        if let Some(rs) = crate::schema::owning(schema) {
+            for names in &rs.exactly_one_of {
+                self.check_exactly_one_of(names, schema, body, &out, header);
+            }
+        }
         // Nested blocks, with dynamic blocks expanded in place.
         let mut blocks: BTreeMap<&str, (Vec<Value>, bool)> = BTreeMap::new();
         for b in &body.blocks {
@@ -188,7 +193,7 @@ impl BodyEval<'_> {
                 &b.body,
                 &bs.body,
                 &b.kind_span,
-                &format!("a {} block", b.kind),
+                &format!("{} {} block", article(&b.kind), b.kind),
             );
             blocks.entry(bs.name).or_default().0.push(v);
         }
@@ -236,6 +241,63 @@ impl BodyEval<'_> {
             out.insert(bs.name.to_string(), v);
         }
         Value::Map(out)
+    }
+
+    /// The provider's `ExactlyOneOf`: one of `names` must be set, and only one. Like the
+    /// provider, an unknown value may still turn out set or null: it satisfies "one must be
+    /// set" and is not counted as a second one.
+    fn check_exactly_one_of(
+        &mut self,
+        names: &[&str],
+        schema: &BodySchema,
+        body: &Body,
+        out: &BTreeMap<String, Value>,
+        header: &SrcSpan,
+    ) {
+        let mut known = Vec::new();
+        let mut unknown = false;
+        for a in body
+            .attrs
+            .iter()
+            .filter(|a| names.contains(&a.name.as_str()))
+        {
+            match out.get(&a.name).map(Value::peel) {
+                Some(Value::Null) => {}
+                Some(Value::Unknown) | None => unknown = true,
+                Some(_) => {
+                    if !known.iter().any(|k: &&Attr| k.name == a.name) {
+                        known.push(a);
+                    }
+                }
+            }
+        }
+        let list = names.join(", ");
+        if known.is_empty() && !unknown {
+            self.diags.push(
+                Diagnostic::error("Invalid combination of arguments")
+                    .detail(format!("Exactly one of {list} must be specified."))
+                    .at(header),
+            );
+        } else if let [first, second, ..] = known.as_slice() {
+            // Pairs declared as conflicting were reported already.
+            let conflicting = known.iter().any(|a| {
+                schema.attr(&a.name).is_some_and(|s| {
+                    s.conflicts_with
+                        .iter()
+                        .any(|c| known.iter().any(|b| b.name == *c))
+                })
+            });
+            if !conflicting {
+                self.diags.push(
+                    Diagnostic::error("Invalid combination of arguments")
+                        .detail(format!(
+                            "{:?}: only one of {list} can be specified, but {:?} is also set.",
+                            second.name, first.name
+                        ))
+                        .at(&second.name_span),
+                );
+            }
+        }
     }
 
     fn dynamic<'s>(
@@ -319,12 +381,20 @@ impl BodyEval<'_> {
                 &content.body,
                 &bs.body,
                 &content.kind_span,
-                &format!("a {} block", bs.name),
+                &format!("{} {} block", article(bs.name), bs.name),
             );
             self.bound.pop();
             if !unknown {
                 blocks.entry(bs.name).or_default().0.push(val);
             }
         }
+    }
+}
+
+/// The indefinite article for `word`: "an" before a vowel letter, otherwise "a".
+pub fn article(word: &str) -> &'static str {
+    match word.chars().next() {
+        Some(c) if "aeiouAEIOU".contains(c) => "an",
+        _ => "a",
     }
 }

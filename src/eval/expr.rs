@@ -45,7 +45,13 @@ pub struct Evaluator<'a> {
     file: FileId,
     /// Names bound by `for` expressions / template `for` directives / dynamic iterators.
     bound: Vec<(String, Value)>,
+    /// Only bound names may be referenced (template files, whose only names are the
+    /// variables passed to `templatefile`); see [`Evaluator::only_bound_names`].
+    only_bound: bool,
 }
+
+/// The summary of the error for a name that is not bound, when only bound names are allowed.
+pub const UNBOUND_NAME: &str = "Missing template variable";
 
 const MAX_DEPTH: usize = 512;
 
@@ -55,7 +61,25 @@ impl<'a> Evaluator<'a> {
             scope,
             file,
             bound: Vec::new(),
+            only_bound: false,
         }
+    }
+
+    /// Allows references to bound names only: any other name (including `var`, `local` or a
+    /// resource type) is an error with summary [`UNBOUND_NAME`] at the name, whose detail
+    /// says the template variables do not contain it.
+    pub fn only_bound_names(&mut self) {
+        self.only_bound = true;
+    }
+
+    fn check_bound(&self, root: &hcl_edit::Decorated<hcl_edit::Ident>) -> Result<(), Diagnostic> {
+        let name = root.as_str();
+        if !self.only_bound || self.bound.iter().any(|(n, _)| n == name) {
+            return Ok(());
+        }
+        Err(Diagnostic::error(UNBOUND_NAME)
+            .detail(format!("vars map does not contain key {name:?}"))
+            .at(&super::refs::ident_span(self.file, root)))
     }
 
     /// Binds a name for the duration of the evaluator (e.g. a dynamic block iterator).
@@ -148,6 +172,7 @@ impl<'a> Evaluator<'a> {
             Expression::HeredocTemplate(h) => self.template(&h.template, d),
             Expression::Parenthesis(p) => self.eval_depth(p.inner(), d),
             Expression::Variable(v) => {
+                self.check_bound(v)?;
                 let (root, _, span) = parse_ref(self.file, v, &[], &self.bound_names())?;
                 self.resolve(&root, &span)
             }
@@ -188,6 +213,7 @@ impl<'a> Evaluator<'a> {
             Expression::Traversal(t) => {
                 let (base, ops) = match &t.expr {
                     Expression::Variable(v) => {
+                        self.check_bound(v)?;
                         let (root, consumed, span) =
                             parse_ref(self.file, v, &t.operators, &self.bound_names())?;
                         (self.resolve(&root, &span)?, &t.operators[consumed..])
@@ -326,14 +352,23 @@ impl<'a> Evaluator<'a> {
         }
         let ctx = FnCtx {
             base_dir: self.scope.base_dir(),
-            render_template: super::template::render_template,
+            render_template: super::template::render_template_file,
+        };
+        let arity = if args.len() < def.min_args {
+            Some("Not enough function arguments")
+        } else if def.max_args.is_some_and(|m| args.len() > m) {
+            Some("Too many function arguments")
+        } else {
+            None
         };
         functions::call(def, args, &ctx).map_err(|fe| {
-            let span = fe
-                .arg
-                .and_then(|i| arg_spans.get(i).cloned())
-                .unwrap_or_else(|| self.span_of(e));
-            Diagnostic::error("Invalid function argument")
+            // Like Terraform: an error about one argument points at it; any other failure
+            // is an error in the call as a whole.
+            let (summary, span) = match fe.arg.and_then(|i| arg_spans.get(i).cloned()) {
+                Some(span) => ("Invalid function argument", span),
+                None => (arity.unwrap_or("Error in function call"), self.span_of(e)),
+            };
+            Diagnostic::error(summary)
                 .detail(format!("Call to function {name:?} failed: {}", fe.message))
                 .at(&span)
         })

@@ -22,5 +22,6 @@ pub use typeexpr::parse_type;
 pub use types::{ConvertError, ObjectAttr, Type};
 pub use value::{format_number, Value};
 pub use walk::{
-    evaluate, Dep, EvalMode, EvalOptions, Evaluated, Expansion, InstanceValue, NodeInfo,
+    evaluate, Dep, EvalMode, EvalOptions, Evaluated, Expansion, InstancePlanner, InstanceValue,
+    MigrationValue, NodeInfo,
 };

@@ -48,7 +48,7 @@ pub struct Reference {
     pub attr: Option<String>,
 }
 
-fn ident_span(file: FileId, i: &Decorated<Ident>) -> SrcSpan {
+pub(super) fn ident_span(file: FileId, i: &Decorated<Ident>) -> SrcSpan {
     SrcSpan::new(file, i.span().unwrap_or(0..0))
 }
 

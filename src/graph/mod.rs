@@ -98,12 +98,26 @@ pub fn build(nodes: &[NodeInfo], diags: &mut Diagnostics) -> DepGraph {
     }
     // Report cycles (strongly connected components with more than one node, or self loops).
     let sccs = tarjan_scc(&g.graph);
+    let mut self_referential = std::collections::HashSet::new();
     for scc in sccs {
         let self_loop = scc.len() == 1 && g.graph.find_edge(scc[0], scc[0]).is_some();
         if scc.len() < 2 && !self_loop {
             continue;
         }
         let cycle = find_cycle(&g, &scc);
+        if let Some(name) = single_block(&g, &scc) {
+            // The instances of one block refer to each other (or one to itself): Terraform
+            // reports this on the configuration, once per block.
+            if self_referential.insert(name.clone()) {
+                let d = first_dep[&(cycle[0], cycle[1])];
+                diags.push(
+                    Diagnostic::error("Self-referential block")
+                        .detail(format!("Configuration for {name} may not refer to itself."))
+                        .at(&d.span),
+                );
+            }
+            continue;
+        }
         let mut lines = Vec::new();
         let mut first_span = None;
         for w in cycle.windows(2) {
@@ -118,7 +132,13 @@ pub fn build(nodes: &[NodeInfo], diags: &mut Diagnostics) -> DepGraph {
             .iter()
             .map(|i| g.graph[*i].to_string())
             .collect();
-        let sg = cycle.iter().all(|i| matches!(&g.graph[*i], NodeAddr::Resource(r) if r.resource.type_name == "aws_security_group"));
+        // The hint about inline rules applies only when the cycle goes through them.
+        let sg = cycle.iter().all(|i| matches!(&g.graph[*i], NodeAddr::Resource(r) if r.resource.type_name == "aws_security_group"))
+            && cycle.windows(2).all(|w| {
+                let via = &first_dep[&(w[0], w[1])].via;
+                let attr = via.split(['.', ' ', '[']).next().unwrap_or_default();
+                attr == "ingress" || attr == "egress"
+            });
         let mut d = Diagnostic::error("Cycle in dependencies")
             .detail(format!(
                 "These objects depend on each other, so none of them can be created first: {}.\n{}",
@@ -135,6 +155,26 @@ pub fn build(nodes: &[NodeInfo], diags: &mut Diagnostics) -> DepGraph {
     }
     break_cycles(&mut g);
     g
+}
+
+/// The configuration address (like `aws_vpc.x`, with its module) of the resource block whose
+/// instances make up all of `scc`, if they come from one block.
+fn single_block(g: &DepGraph, scc: &[NodeIndex]) -> Option<String> {
+    let block = |i: &NodeIndex| match &g.graph[*i] {
+        NodeAddr::Resource(r) => Some((&r.module, &r.resource)),
+        NodeAddr::Unexpanded { module, resource } => Some((module, resource)),
+        _ => None,
+    };
+    let first = block(scc.first()?)?;
+    if !scc.iter().all(|i| block(i) == Some(first)) {
+        return None;
+    }
+    let (module, resource) = first;
+    Some(if module.is_root() {
+        resource.to_string()
+    } else {
+        format!("{module}.{resource}")
+    })
 }
 
 /// A cycle through the nodes of one strongly connected component, as a closed walk
@@ -206,5 +246,95 @@ fn break_cycles(g: &mut DepGraph) {
         if !changed {
             break;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::addr::{InstanceKey, ModulePath, ResourceAddr, ResourceInstanceAddr};
+    use crate::diag::{FileId, SrcSpan};
+
+    fn node(type_name: &str, name: &str, key: InstanceKey) -> NodeAddr {
+        NodeAddr::Resource(ResourceInstanceAddr {
+            module: ModulePath::root(),
+            resource: ResourceAddr::managed(type_name, name),
+            key,
+        })
+    }
+
+    fn info(addr: NodeAddr, deps: &[(NodeAddr, &str)]) -> NodeInfo {
+        let span = SrcSpan::new(FileId(0), 0..1);
+        NodeInfo {
+            addr,
+            span: span.clone(),
+            deps: deps
+                .iter()
+                .map(|(to, via)| Dep {
+                    to: to.clone(),
+                    via: via.to_string(),
+                    span: span.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    fn diags_of(nodes: &[NodeInfo]) -> Vec<(String, String)> {
+        let mut diags = Diagnostics::new();
+        let g = build(nodes, &mut diags);
+        assert!(petgraph::algo::toposort(&g.graph, None).is_ok());
+        diags
+            .iter()
+            .map(|d| {
+                (
+                    d.summary.clone(),
+                    d.hint.clone().unwrap_or_default() + &d.detail.clone().unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn self_reference_is_reported_once_per_block() {
+        let x = node("aws_vpc", "x", InstanceKey::None);
+        let d = diags_of(&[info(x.clone(), &[(x.clone(), "tags")])]);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].0, "Self-referential block");
+        assert!(
+            d[0].1.contains("aws_vpc.x may not refer to itself"),
+            "{d:?}"
+        );
+        // Instances of one block referring to each other or themselves: one diagnostic.
+        let a = node("aws_subnet", "s", InstanceKey::Int(0));
+        let b = node("aws_subnet", "s", InstanceKey::Int(1));
+        let d = diags_of(&[
+            info(a.clone(), &[(b.clone(), "cidr_block"), (a.clone(), "tags")]),
+            info(b.clone(), &[(a.clone(), "cidr_block"), (b.clone(), "tags")]),
+        ]);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].0, "Self-referential block");
+    }
+
+    #[test]
+    fn inline_rule_hint_only_for_rule_edges() {
+        let a = node("aws_security_group", "a", InstanceKey::None);
+        let b = node("aws_security_group", "b", InstanceKey::None);
+        let cycle = |via_a: &str, via_b: &str| {
+            diags_of(&[
+                info(a.clone(), &[(b.clone(), via_a)]),
+                info(b.clone(), &[(a.clone(), via_b)]),
+            ])
+        };
+        let d = cycle(
+            "ingress.security_groups",
+            "egress.security_groups (via local.x)",
+        );
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].0, "Cycle in dependencies");
+        assert!(d[0].1.contains("inline rules"), "{d:?}");
+        let d = cycle("vpc_id", "vpc_id");
+        assert!(!d[0].1.contains("inline rules"), "{d:?}");
+        let d = cycle("ingress.security_groups", "vpc_id");
+        assert!(!d[0].1.contains("inline rules"), "{d:?}");
     }
 }

@@ -2,9 +2,22 @@
 //! they never print.
 
 mod graph;
+mod output;
+mod plan;
+mod state;
+mod state_access;
 mod validate;
 mod workspace;
 
 pub use graph::{graph, GraphOptions, GraphReport};
+pub use output::{json_type, output, outputs, outputs_json, raw_output};
+pub use plan::{config_hash, plan, PlanCmdOptions, PlanReport};
+pub use state::{
+    force_unlock, open_state, state_list, state_mv, state_rm, state_show, StateCommandError,
+    StateOptions,
+};
+pub use state_access::current_state;
 pub use validate::{validate, ValidateOptions, ValidateReport};
-pub use workspace::{load, LoadOptions, Loaded, Workspace};
+pub use workspace::{
+    evaluate_config, load, load_config, load_with, LoadOptions, Loaded, Workspace,
+};

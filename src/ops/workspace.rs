@@ -4,7 +4,7 @@
 use crate::config::{self, Config};
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
 use crate::eval::inputs::{self, InputSource, VarArg};
-use crate::eval::{self, EvalMode, EvalOptions, Evaluated};
+use crate::eval::{self, EvalMode, EvalOptions, Evaluated, InstancePlanner};
 use crate::graph::{self, DepGraph};
 use std::path::PathBuf;
 
@@ -48,14 +48,44 @@ pub struct Loaded {
     pub evaluated: Evaluated,
     pub graph: DepGraph,
     pub diags: Diagnostics,
+    /// The variable values given, for saved plans.
+    pub inputs: inputs::InputValues,
 }
 
 /// Loads the configuration, its variable values, evaluates it and builds the graph. All
 /// problems are collected into `Loaded::diags`; later stages run on what could be loaded.
 pub fn load(ws: &Workspace, opts: &LoadOptions) -> Loaded {
+    load_with(ws, opts, None)
+}
+
+/// Like [`load`], with the plan stage's hook turning configuration values into planned
+/// values during evaluation.
+pub fn load_with(
+    ws: &Workspace,
+    opts: &LoadOptions,
+    planner: Option<&dyn InstancePlanner>,
+) -> Loaded {
     let mut diags = Diagnostics::new();
-    let mut cfg = config::load(&ws.dir, &mut diags);
-    let inputs = inputs::collect(&ws.dir, &opts.vars, &ws.env, &mut cfg.sources, &mut diags);
+    let (cfg, inputs) = load_config(ws, &opts.vars, &mut diags);
+    let (evaluated, graph) = evaluate_config(ws, &cfg, &inputs, opts.mode, planner, &mut diags);
+    diags.sort_dedup();
+    Loaded {
+        config: cfg,
+        evaluated,
+        graph,
+        diags,
+        inputs,
+    }
+}
+
+/// Loads the configuration files and the variable values (first half of [`load`]).
+pub fn load_config(
+    ws: &Workspace,
+    vars: &[VarArg],
+    diags: &mut Diagnostics,
+) -> (Config, inputs::InputValues) {
+    let mut cfg = config::load(&ws.dir, diags);
+    let inputs = inputs::collect(&ws.dir, vars, &ws.env, &mut cfg.sources, diags);
     let declared = &cfg.root.module.variables;
     for (name, input) in &inputs {
         if declared.contains_key(name) {
@@ -81,25 +111,32 @@ pub fn load(ws: &Workspace, opts: &LoadOptions) -> Loaded {
             InputSource::Env => {}
         }
     }
+    (cfg, inputs)
+}
+
+/// Evaluates a loaded configuration and builds its graph (second half of [`load`]).
+pub fn evaluate_config(
+    ws: &Workspace,
+    cfg: &Config,
+    inputs: &inputs::InputValues,
+    mode: EvalMode,
+    planner: Option<&dyn InstancePlanner>,
+    diags: &mut Diagnostics,
+) -> (Evaluated, DepGraph) {
     let evaluated = if diags.has_errors() && cfg.root.module.files.is_empty() {
         Evaluated::default()
     } else {
         eval::evaluate(
-            &cfg,
+            cfg,
             EvalOptions {
-                mode: opts.mode,
+                mode,
                 workspace: ws.name.clone(),
-                inputs: &inputs,
+                inputs,
+                planner,
             },
-            &mut diags,
+            diags,
         )
     };
-    let graph = graph::build(&evaluated.nodes, &mut diags);
-    diags.sort_dedup();
-    Loaded {
-        config: cfg,
-        evaluated,
-        graph,
-        diags,
-    }
+    let graph = graph::build(&evaluated.nodes, diags);
+    (evaluated, graph)
 }

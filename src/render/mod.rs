@@ -2,8 +2,14 @@
 
 mod diagnostic;
 mod graph;
+mod plan_human;
+mod plan_json;
+mod state;
 mod style;
 
 pub use diagnostic::{diagnostics_json, render_diagnostic, render_diagnostics};
 pub use graph::{graph_dot, graph_json};
+pub use plan_human::render_plan;
+pub use plan_json::{masked, plan_json};
+pub use state::{resource_human, state_human, state_json};
 pub use style::Style;

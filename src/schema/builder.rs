@@ -267,6 +267,7 @@ impl ResourceBuilder {
                 body: BodySchema::default(),
                 taggable: false,
                 timeouts: &[],
+                exactly_one_of: Vec::new(),
             },
         }
     }
@@ -299,6 +300,12 @@ impl ResourceBuilder {
     /// Operation names allowed in the `timeouts {}` block.
     pub fn timeouts(mut self, ops: &'static [&'static str]) -> ResourceBuilder {
         self.schema.timeouts = ops;
+        self
+    }
+
+    /// Requires exactly one of the arguments `names` to be set.
+    pub fn exactly_one_of(mut self, names: &'static [&'static str]) -> ResourceBuilder {
+        self.schema.exactly_one_of.push(names);
         self
     }
 
@@ -342,7 +349,9 @@ mod tests {
             .blocks(vec![BlockSchema::list("b", vec![]).max_items(1)])
             .tagged()
             .timeouts(&["create"])
+            .exactly_one_of(&["alpha", "zeta"])
             .build();
+        assert_eq!(s.exactly_one_of, [&["alpha", "zeta"][..]]);
         let names: Vec<_> = s.body.attrs.iter().map(|a| a.name).collect();
         assert_eq!(names, ["alpha", "id", "tags", "tags_all", "zeta"]);
         assert!(s.taggable);

@@ -105,6 +105,9 @@ pub struct ResourceSchema {
     pub taggable: bool,
     /// Supports a `timeouts {}` block with these operation names (e.g. `["create", "delete"]`).
     pub timeouts: &'static [&'static str],
+    /// Groups of top-level arguments of which exactly one must be set (the provider's
+    /// `ExactlyOneOf`), e.g. the destination of an `aws_route`.
+    pub exactly_one_of: Vec<&'static [&'static str]>,
 }
 
 impl BodySchema {
@@ -224,6 +227,16 @@ pub fn resource(type_name: &str) -> Option<&'static ResourceSchema> {
 /// The schema of a data source (`data "aws_ami" ...`).
 pub fn data_source(type_name: &str) -> Option<&'static ResourceSchema> {
     REGISTRY.data.get(type_name)
+}
+
+/// The resource or data source schema whose top-level body is `body` (the very same
+/// object, not an equal one), for checks that need more than the body schema.
+pub fn owning(body: &BodySchema) -> Option<&'static ResourceSchema> {
+    REGISTRY
+        .managed
+        .values()
+        .chain(REGISTRY.data.values())
+        .find(|s| std::ptr::eq(&s.body, body))
 }
 
 /// The supported managed resource types, sorted.
@@ -390,6 +403,29 @@ mod tests {
                 );
             });
         }
+    }
+
+    #[test]
+    fn exactly_one_of_names_settable_optional_attributes() {
+        for s in all() {
+            for names in &s.exactly_one_of {
+                assert!(names.len() >= 2, "{}", s.type_name);
+                for n in *names {
+                    let a = s
+                        .attr(n)
+                        .unwrap_or_else(|| panic!("{}: no attribute {n}", s.type_name));
+                    assert!(
+                        a.is_settable() && !a.is_required() && a.default.is_none(),
+                        "{}.{n}",
+                        s.type_name
+                    );
+                }
+            }
+        }
+        assert_eq!(resource("aws_route").unwrap().exactly_one_of.len(), 2);
+        let found = owning(&resource("aws_route").unwrap().body).map(|s| s.type_name);
+        assert_eq!(found, Some("aws_route"));
+        assert!(owning(&resource("aws_route").unwrap().body.clone()).is_none());
     }
 
     #[test]

@@ -207,6 +207,12 @@ fn vpc_security_group_rule(type_name: &'static str) -> ResourceSchema {
             A::computed("security_group_rule_id", string()),
             A::optional("to_port", number()).validate(PORT),
         ])
+        .exactly_one_of(&[
+            "cidr_ipv4",
+            "cidr_ipv6",
+            "prefix_list_id",
+            "referenced_security_group_id",
+        ])
         .tagged()
         .build()
 }

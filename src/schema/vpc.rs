@@ -285,6 +285,23 @@ fn route() -> ResourceSchema {
             A::computed("origin", string()),
             A::computed("state", string()),
         ])
+        .exactly_one_of(&[
+            "destination_cidr_block",
+            "destination_ipv6_cidr_block",
+            "destination_prefix_list_id",
+        ])
+        .exactly_one_of(&[
+            "carrier_gateway_id",
+            "core_network_arn",
+            "egress_only_gateway_id",
+            "gateway_id",
+            "local_gateway_id",
+            "nat_gateway_id",
+            "network_interface_id",
+            "transit_gateway_id",
+            "vpc_endpoint_id",
+            "vpc_peering_connection_id",
+        ])
         .timeouts(&["create", "update", "delete"])
         .build()
 }
@@ -300,6 +317,7 @@ fn route_table_association() -> ResourceSchema {
                 .force_new()
                 .conflicts(&["gateway_id"]),
         ])
+        .exactly_one_of(&["gateway_id", "subnet_id"])
         .timeouts(&["create", "update", "delete"])
         .build()
 }

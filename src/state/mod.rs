@@ -6,8 +6,28 @@
 //! - attribute values are stored in clear (like Terraform), and `sensitive_attributes` lists
 //!   the paths whose values must be masked in every output.
 
+mod backend;
+mod display;
+mod edit;
+mod error;
+mod journal;
+mod local;
+mod lock;
+mod time;
 mod value_json;
 
+pub use backend::{root_backend, s3_setting_names, select_backend, select_from, LOCAL_ATTRIBUTES};
+pub use display::{
+    render_output_value, render_resource, render_value, SENSITIVE_ATTRIBUTE, SENSITIVE_OUTPUT,
+};
+pub use edit::{move_objects, remove_matching, select_objects, AddrPattern};
+pub use error::StateError;
+pub use journal::{
+    read_journal, Journal, JournalContent, JournalEntry, JournalHeader, JOURNAL_VERSION,
+};
+pub use local::{check_workspace_name, parse_state, LocalBackend, BACKUPS_KEPT, DEFAULT_WORKSPACE};
+pub use lock::{LockGuard, LockInfo};
+pub use time::{now_rfc3339, rfc3339_utc};
 pub use value_json::{paths_to_value_marks, value_to_state_json};
 
 use crate::addr::{Mode, ResourceInstanceAddr};
@@ -66,7 +86,10 @@ pub struct ResourceState {
 impl ResourceState {
     /// The attributes as a value, with sensitive paths marked.
     pub fn value(&self) -> Value {
-        paths_to_value_marks(Value::from_json(&self.attributes), &self.sensitive_attributes)
+        paths_to_value_marks(
+            Value::from_json(&self.attributes),
+            &self.sensitive_attributes,
+        )
     }
 
     pub fn is_managed(&self) -> bool {
@@ -126,7 +149,10 @@ impl State {
 
     /// Inserts or replaces the resource with the same address, keeping the order.
     pub fn upsert(&mut self, r: ResourceState) {
-        match self.resources.binary_search_by(|x| x.address.cmp(&r.address)) {
+        match self
+            .resources
+            .binary_search_by(|x| x.address.cmp(&r.address))
+        {
             Ok(i) => self.resources[i] = r,
             Err(i) => self.resources.insert(i, r),
         }
@@ -134,7 +160,10 @@ impl State {
 
     /// Removes the resource at `addr`, returning it.
     pub fn remove(&mut self, addr: &ResourceInstanceAddr) -> Option<ResourceState> {
-        let i = self.resources.binary_search_by(|r| r.address.cmp(addr)).ok()?;
+        let i = self
+            .resources
+            .binary_search_by(|r| r.address.cmp(addr))
+            .ok()?;
         Some(self.resources.remove(i))
     }
 
@@ -169,7 +198,14 @@ pub fn new_lineage() -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 mod addr_string {

@@ -70,10 +70,19 @@ mod tests {
         let v = Value::map([
             ("password", Value::from("pw").sensitive()),
             ("tags", Value::map([("a", Value::from("x"))])),
-            ("list", Value::List(vec![Value::from("a"), Value::from("b").sensitive()])),
+            (
+                "list",
+                Value::List(vec![Value::from("a"), Value::from("b").sensitive()]),
+            ),
         ]);
         let (j, paths) = value_to_state_json(&v);
-        assert_eq!(paths, vec![vec!["list".to_string(), "1".to_string()], vec!["password".to_string()]]);
+        assert_eq!(
+            paths,
+            vec![
+                vec!["list".to_string(), "1".to_string()],
+                vec!["password".to_string()]
+            ]
+        );
         assert_eq!(j["password"], "pw");
         let back = paths_to_value_marks(Value::from_json(&j), &paths);
         assert_eq!(back, v);

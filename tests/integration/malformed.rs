@@ -1343,7 +1343,6 @@ fn validation_fails_for_a_command_line_value() {
 }
 
 #[test]
-#[ignore = "bug: a tfvars value of the wrong type is reported at the variable name (1:1) rather than at the value (1:5) as Terraform does"]
 fn tfvars_value_of_the_wrong_type_points_into_the_tfvars_file() {
     let (text, loaded) = run(
         &[
@@ -1361,7 +1360,6 @@ fn tfvars_value_of_the_wrong_type_points_into_the_tfvars_file() {
 }
 
 #[test]
-#[ignore = "bug: the hint of a duplicate declaration gives a byte offset (\"first declared at byte 0 of the same module\") instead of the file:line:col of the first declaration"]
 fn duplicate_names_the_first_declaration() {
     let vpc = "resource \"aws_vpc\" \"x\" {\n  cidr_block = \"10.0.0.0/16\"\n}\n";
     let (text, loaded) = run(&[("a.tf", vpc), ("b.tf", vpc)], &[]);
@@ -1379,7 +1377,6 @@ fn duplicate_names_the_first_declaration() {
 }
 
 #[test]
-#[ignore = "bug: wrong article in messages: \"A output named\", \"in a ingress block\""]
 fn messages_use_the_right_article() {
     let (text, _) = run(find("dup_output").files, &[]);
     assert!(text.contains("An output named \"o\""), "{text}");
@@ -1388,7 +1385,6 @@ fn messages_use_the_right_article() {
 }
 
 #[test]
-#[ignore = "bug: a cycle between two security groups through vpc_id gets the hint about inline rules, which are not involved"]
 fn security_group_cycle_hint_only_for_inline_rules() {
     let (text, loaded) = run(
         &[("main.tf", "resource \"aws_security_group\" \"a\" {\n  name   = \"a\"\n  vpc_id = aws_security_group.b.vpc_id\n}\nresource \"aws_security_group\" \"b\" {\n  name   = \"b\"\n  vpc_id = aws_security_group.a.vpc_id\n}\n")],
@@ -1403,7 +1399,6 @@ fn security_group_cycle_hint_only_for_inline_rules() {
 }
 
 #[test]
-#[ignore = "bug: an unclosed block is reported at the end of the last line (2:29) instead of at its opening brace (1:24) as Terraform does"]
 fn unclosed_brace() {
     case("unclosed_brace");
 }
@@ -1624,7 +1619,6 @@ fn module_missing_input() {
 }
 
 #[test]
-#[ignore = "bug: an argument in a module block that matches no variable of the module is silently accepted"]
 fn module_unexpected_input() {
     case("module_unexpected_input");
 }
@@ -1680,7 +1674,6 @@ fn too_many_blocks() {
 }
 
 #[test]
-#[ignore = "bug: a resource referring to itself is reported as \"Cycle in dependencies\", not Terraform's \"Self-referential block\""]
 fn self_reference() {
     case("self_reference");
 }

@@ -40,44 +40,120 @@ static MINIMAL: &[(SchemaKind, &str, Body)] = &[
         "aws_db_parameter_group",
         Body {
             attrs: &[("name", r#""app-pg16""#), ("family", r#""postgres16""#)],
-            blocks: &[("parameter", attrs(&[("name", r#""log_min_duration_statement""#), ("value", r#""500""#)]))],
+            blocks: &[(
+                "parameter",
+                attrs(&[
+                    ("name", r#""log_min_duration_statement""#),
+                    ("value", r#""500""#),
+                ]),
+            )],
         },
     ),
-    (SchemaKind::Managed, "aws_db_subnet_group", attrs(&[("name", r#""app""#), ("subnet_ids", r#"["subnet-0a1b2c3d", "subnet-4e5f6a7b"]"#)])),
-    (SchemaKind::Managed, "aws_eip", attrs(&[("domain", r#""vpc""#)])),
-    (SchemaKind::Managed, "aws_instance", attrs(&[("ami", r#""ami-0c55b159cbfafe1f0""#), ("instance_type", r#""t3.micro""#)])),
-    (SchemaKind::Managed, "aws_internet_gateway", attrs(&[("vpc_id", r#""vpc-0a1b2c3d""#)])),
+    (
+        SchemaKind::Managed,
+        "aws_db_subnet_group",
+        attrs(&[
+            ("name", r#""app""#),
+            ("subnet_ids", r#"["subnet-0a1b2c3d", "subnet-4e5f6a7b"]"#),
+        ]),
+    ),
+    (
+        SchemaKind::Managed,
+        "aws_eip",
+        attrs(&[("domain", r#""vpc""#)]),
+    ),
+    (
+        SchemaKind::Managed,
+        "aws_instance",
+        attrs(&[
+            ("ami", r#""ami-0c55b159cbfafe1f0""#),
+            ("instance_type", r#""t3.micro""#),
+        ]),
+    ),
+    (
+        SchemaKind::Managed,
+        "aws_internet_gateway",
+        attrs(&[("vpc_id", r#""vpc-0a1b2c3d""#)]),
+    ),
     (
         SchemaKind::Managed,
         "aws_key_pair",
-        attrs(&[("key_name", r#""deployer""#), ("public_key", r#""ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGZvb2Jhcg deployer@example.com""#)]),
+        attrs(&[
+            ("key_name", r#""deployer""#),
+            (
+                "public_key",
+                r#""ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGZvb2Jhcg deployer@example.com""#,
+            ),
+        ]),
     ),
-    (SchemaKind::Managed, "aws_nat_gateway", attrs(&[("allocation_id", r#""eipalloc-0a1b2c3d""#), ("subnet_id", r#""subnet-0a1b2c3d""#)])),
+    (
+        SchemaKind::Managed,
+        "aws_nat_gateway",
+        attrs(&[
+            ("allocation_id", r#""eipalloc-0a1b2c3d""#),
+            ("subnet_id", r#""subnet-0a1b2c3d""#),
+        ]),
+    ),
     (
         SchemaKind::Managed,
         "aws_route",
-        attrs(&[("route_table_id", r#""rtb-0a1b2c3d""#), ("destination_cidr_block", r#""0.0.0.0/0""#), ("gateway_id", r#""igw-0a1b2c3d""#)]),
+        attrs(&[
+            ("route_table_id", r#""rtb-0a1b2c3d""#),
+            ("destination_cidr_block", r#""0.0.0.0/0""#),
+            ("gateway_id", r#""igw-0a1b2c3d""#),
+        ]),
     ),
     (
         SchemaKind::Managed,
         "aws_route_table",
         Body {
             attrs: &[("vpc_id", r#""vpc-0a1b2c3d""#)],
-            blocks: &[("route", attrs(&[("cidr_block", r#""0.0.0.0/0""#), ("gateway_id", r#""igw-0a1b2c3d""#)]))],
+            blocks: &[(
+                "route",
+                attrs(&[
+                    ("cidr_block", r#""0.0.0.0/0""#),
+                    ("gateway_id", r#""igw-0a1b2c3d""#),
+                ]),
+            )],
         },
     ),
-    (SchemaKind::Managed, "aws_route_table_association", attrs(&[("subnet_id", r#""subnet-0a1b2c3d""#), ("route_table_id", r#""rtb-0a1b2c3d""#)])),
+    (
+        SchemaKind::Managed,
+        "aws_route_table_association",
+        attrs(&[
+            ("subnet_id", r#""subnet-0a1b2c3d""#),
+            ("route_table_id", r#""rtb-0a1b2c3d""#),
+        ]),
+    ),
     (
         SchemaKind::Managed,
         "aws_security_group",
         Body {
-            attrs: &[("name", r#""web""#), ("description", r#""Web servers""#), ("vpc_id", r#""vpc-0a1b2c3d""#)],
+            attrs: &[
+                ("name", r#""web""#),
+                ("description", r#""Web servers""#),
+                ("vpc_id", r#""vpc-0a1b2c3d""#),
+            ],
             blocks: &[
                 (
                     "ingress",
-                    attrs(&[("description", r#""HTTPS""#), ("from_port", "443"), ("to_port", "443"), ("protocol", r#""tcp""#), ("cidr_blocks", r#"["0.0.0.0/0"]"#)]),
+                    attrs(&[
+                        ("description", r#""HTTPS""#),
+                        ("from_port", "443"),
+                        ("to_port", "443"),
+                        ("protocol", r#""tcp""#),
+                        ("cidr_blocks", r#"["0.0.0.0/0"]"#),
+                    ]),
                 ),
-                ("egress", attrs(&[("from_port", "0"), ("to_port", "0"), ("protocol", r#""-1""#), ("cidr_blocks", r#"["0.0.0.0/0"]"#)])),
+                (
+                    "egress",
+                    attrs(&[
+                        ("from_port", "0"),
+                        ("to_port", "0"),
+                        ("protocol", r#""-1""#),
+                        ("cidr_blocks", r#"["0.0.0.0/0"]"#),
+                    ]),
+                ),
             ],
         },
     ),
@@ -96,29 +172,73 @@ static MINIMAL: &[(SchemaKind, &str, Body)] = &[
     (
         SchemaKind::Managed,
         "aws_subnet",
-        attrs(&[("vpc_id", r#""vpc-0a1b2c3d""#), ("cidr_block", r#""10.0.1.0/24""#), ("availability_zone", r#""us-east-1a""#)]),
+        attrs(&[
+            ("vpc_id", r#""vpc-0a1b2c3d""#),
+            ("cidr_block", r#""10.0.1.0/24""#),
+            ("availability_zone", r#""us-east-1a""#),
+        ]),
     ),
-    (SchemaKind::Managed, "aws_vpc", attrs(&[("cidr_block", r#""10.0.0.0/16""#), ("enable_dns_hostnames", "true")])),
+    (
+        SchemaKind::Managed,
+        "aws_vpc",
+        attrs(&[
+            ("cidr_block", r#""10.0.0.0/16""#),
+            ("enable_dns_hostnames", "true"),
+        ]),
+    ),
     (
         SchemaKind::Managed,
         "aws_vpc_security_group_egress_rule",
-        attrs(&[("security_group_id", r#""sg-0a1b2c3d""#), ("cidr_ipv4", r#""0.0.0.0/0""#), ("ip_protocol", r#""-1""#)]),
+        attrs(&[
+            ("security_group_id", r#""sg-0a1b2c3d""#),
+            ("cidr_ipv4", r#""0.0.0.0/0""#),
+            ("ip_protocol", r#""-1""#),
+        ]),
     ),
     (
         SchemaKind::Managed,
         "aws_vpc_security_group_ingress_rule",
-        attrs(&[("security_group_id", r#""sg-0a1b2c3d""#), ("cidr_ipv4", r#""10.0.0.0/16""#), ("from_port", "443"), ("to_port", "443"), ("ip_protocol", r#""tcp""#)]),
+        attrs(&[
+            ("security_group_id", r#""sg-0a1b2c3d""#),
+            ("cidr_ipv4", r#""10.0.0.0/16""#),
+            ("from_port", "443"),
+            ("to_port", "443"),
+            ("ip_protocol", r#""tcp""#),
+        ]),
     ),
     (
         SchemaKind::Data,
         "aws_ami",
         Body {
             attrs: &[("most_recent", "true"), ("owners", r#"["099720109477"]"#)],
-            blocks: &[("filter", attrs(&[("name", r#""name""#), ("values", r#"["ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*"]"#)]))],
+            blocks: &[(
+                "filter",
+                attrs(&[
+                    ("name", r#""name""#),
+                    (
+                        "values",
+                        r#"["ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*"]"#,
+                    ),
+                ]),
+            )],
         },
     ),
-    (SchemaKind::Data, "aws_availability_zones", attrs(&[("state", r#""available""#)])),
-    (SchemaKind::Data, "aws_subnets", Body { attrs: &[], blocks: &[("filter", attrs(&[("name", r#""vpc-id""#), ("values", r#"["vpc-0a1b2c3d"]"#)]))] }),
+    (
+        SchemaKind::Data,
+        "aws_availability_zones",
+        attrs(&[("state", r#""available""#)]),
+    ),
+    (
+        SchemaKind::Data,
+        "aws_subnets",
+        Body {
+            attrs: &[],
+            blocks: &[(
+                "filter",
+                attrs(&[("name", r#""vpc-id""#), ("values", r#"["vpc-0a1b2c3d"]"#)]),
+            )],
+        },
+    ),
     (SchemaKind::Data, "aws_vpc", attrs(&[("default", "true")])),
 ];
 
@@ -136,10 +256,18 @@ fn schema_of(kind: SchemaKind, ty: &str) -> &'static ResourceSchema {
 /// Writes `body` at `depth`, leaving out the argument at path `skip` (block names, then the
 /// argument name) and appending `extra` lines to the top level. Returns the text and, for
 /// each nested block written, its path and 1-based line.
-fn write_body(body: &Body, depth: usize, path: &[&str], skip: &[&str], out: &mut String, lines: &mut Vec<(Vec<String>, usize)>) {
+fn write_body(
+    body: &Body,
+    depth: usize,
+    path: &[&str],
+    skip: &[&str],
+    out: &mut String,
+    lines: &mut Vec<(Vec<String>, usize)>,
+) {
     let pad = "  ".repeat(depth);
     for (name, value) in body.attrs {
-        if skip.len() == path.len() + 1 && skip[..path.len()] == *path && skip[path.len()] == *name {
+        if skip.len() == path.len() + 1 && skip[..path.len()] == *path && skip[path.len()] == *name
+        {
             continue;
         }
         out.push_str(&format!("{pad}{name} = {value}\n"));
@@ -147,7 +275,10 @@ fn write_body(body: &Body, depth: usize, path: &[&str], skip: &[&str], out: &mut
     for (name, b) in body.blocks {
         let mut p = path.to_vec();
         p.push(name);
-        lines.push((p.iter().map(ToString::to_string).collect(), out.lines().count() + 1));
+        lines.push((
+            p.iter().map(ToString::to_string).collect(),
+            out.lines().count() + 1,
+        ));
         out.push_str(&format!("{pad}{name} {{\n"));
         write_body(b, depth + 1, &p, skip, out, lines);
         out.push_str(&format!("{pad}}}\n"));
@@ -157,7 +288,13 @@ fn write_body(body: &Body, depth: usize, path: &[&str], skip: &[&str], out: &mut
 /// The configuration of one minimal block named `this` (first line), without the argument at
 /// `skip`, plus `extra` arguments at its top level. Returns the text and the lines of nested
 /// blocks.
-fn config(kind: SchemaKind, ty: &str, body: &Body, skip: &[&str], extra: &[(&str, &str)]) -> (String, Vec<(Vec<String>, usize)>) {
+fn config(
+    kind: SchemaKind,
+    ty: &str,
+    body: &Body,
+    skip: &[&str],
+    extra: &[(&str, &str)],
+) -> (String, Vec<(Vec<String>, usize)>) {
     let mut out = format!("{} \"{ty}\" \"this\" {{\n", keyword(kind));
     let mut lines = Vec::new();
     let mut inner = String::new();
@@ -175,22 +312,38 @@ fn load(files: &[(&str, &str)]) -> (String, Loaded) {
     let cfg = TempConfig::new(files);
     let loaded = load_dir(cfg.path(), &[], EvalMode::Validate);
     let text = render_diagnostics(&loaded.diags, &loaded.config.sources, Style::plain());
-    (text.replace(&format!("{}/", cfg.path().display()), ""), loaded)
+    (
+        text.replace(&format!("{}/", cfg.path().display()), ""),
+        loaded,
+    )
 }
 
 fn instance<'a>(loaded: &'a Loaded, addr: &str) -> &'a Value {
-    &loaded.evaluated.instances.iter().find(|i| i.addr.to_string() == addr).unwrap_or_else(|| panic!("no instance {addr}")).value
+    &loaded
+        .evaluated
+        .instances
+        .iter()
+        .find(|i| i.addr.to_string() == addr)
+        .unwrap_or_else(|| panic!("no instance {addr}"))
+        .value
 }
 
 /// Paths of every required argument of `body` and of the nested blocks it writes.
-fn required_paths(schema: &schema::BodySchema, body: &Body, prefix: &[&'static str], out: &mut Vec<Vec<&'static str>>) {
+fn required_paths(
+    schema: &schema::BodySchema,
+    body: &Body,
+    prefix: &[&'static str],
+    out: &mut Vec<Vec<&'static str>>,
+) {
     for a in schema.required_attrs() {
         let mut p = prefix.to_vec();
         p.push(a.name);
         out.push(p);
     }
     for (name, b) in body.blocks {
-        let bs = schema.block(name).unwrap_or_else(|| panic!("no block {name}"));
+        let bs = schema
+            .block(name)
+            .unwrap_or_else(|| panic!("no block {name}"));
         let mut p = prefix.to_vec();
         p.push(name);
         required_paths(&bs.body, b, &p, out);
@@ -201,7 +354,15 @@ fn required_paths(schema: &schema::BodySchema, body: &Body, prefix: &[&'static s
 fn every_type_has_a_minimal_configuration() {
     let mut covered: Vec<(SchemaKind, &str)> = MINIMAL.iter().map(|(k, t, _)| (*k, *t)).collect();
     covered.sort();
-    let mut all: Vec<(SchemaKind, &str)> = schema::managed_types().into_iter().map(|t| (SchemaKind::Managed, t)).chain(schema::data_types().into_iter().map(|t| (SchemaKind::Data, t))).collect();
+    let mut all: Vec<(SchemaKind, &str)> = schema::managed_types()
+        .into_iter()
+        .map(|t| (SchemaKind::Managed, t))
+        .chain(
+            schema::data_types()
+                .into_iter()
+                .map(|t| (SchemaKind::Data, t)),
+        )
+        .collect();
     all.sort();
     assert_eq!(covered, all);
 }
@@ -222,7 +383,11 @@ fn minimal_configurations_validate_cleanly() {
         // Every schema attribute is present in the planned value; unset computed ones are unknown.
         let v = instance(&loaded, &addr);
         for a in &schema_of(*kind, ty).body.attrs {
-            assert!(v.get_attr(a.name).is_some(), "{addr}.{} missing from {v:?}", a.name);
+            assert!(
+                v.get_attr(a.name).is_some(),
+                "{addr}.{} missing from {v:?}",
+                a.name
+            );
         }
         assert_eq!(v.get_attr("id"), Some(&Value::Unknown), "{addr}");
     }
@@ -232,7 +397,10 @@ fn minimal_configurations_validate_cleanly() {
 /// The whole set of minimal blocks in one file validates too (names do not clash).
 #[test]
 fn all_minimal_configurations_together() {
-    let main: String = MINIMAL.iter().map(|(k, t, b)| config(*k, t, b, &[], &[]).0).collect();
+    let main: String = MINIMAL
+        .iter()
+        .map(|(k, t, b)| config(*k, t, b, &[], &[]).0)
+        .collect();
     let (text, loaded) = load(&[("main.tf", &main)]);
     assert!(loaded.diags.is_empty(), "{text}");
     assert_eq!(loaded.evaluated.instances.len(), MINIMAL.len());
@@ -243,15 +411,35 @@ fn misspelt_arguments_are_rejected_with_a_suggestion() {
     for (kind, ty, body) in MINIMAL {
         let s = schema_of(*kind, ty);
         // The longest settable argument, with one letter dropped from its middle.
-        let target = s.body.attrs.iter().filter(|a| a.is_settable()).map(|a| a.name).max_by_key(|n| (n.len(), *n)).unwrap();
+        let target = s
+            .body
+            .attrs
+            .iter()
+            .filter(|a| a.is_settable())
+            .map(|a| a.name)
+            .max_by_key(|n| (n.len(), *n))
+            .unwrap();
         let mid = target.len() / 2;
         let typo = format!("{}{}", &target[..mid], &target[mid + 1..]);
         assert!(s.attr(&typo).is_none(), "{ty}: {typo} exists");
-        let line = 2 + body.attrs.len() + body.blocks.iter().map(|(_, b)| 2 + b.attrs.len()).sum::<usize>();
+        let line = 2
+            + body.attrs.len()
+            + body
+                .blocks
+                .iter()
+                .map(|(_, b)| 2 + b.attrs.len())
+                .sum::<usize>();
         let (main, _) = config(*kind, ty, body, &[], &[(typo.as_str(), "\"x\"")]);
         let (text, loaded) = load(&[("main.tf", &main)]);
-        assert_eq!(positions(&loaded), [("Unsupported argument".to_string(), line, 3)], "{ty}:\n{main}{text}");
-        assert!(text.contains(&format!("did you mean \"{target}\"?")), "{ty}:\n{text}");
+        assert_eq!(
+            positions(&loaded),
+            [("Unsupported argument".to_string(), line, 3)],
+            "{ty}:\n{main}{text}"
+        );
+        assert!(
+            text.contains(&format!("did you mean \"{target}\"?")),
+            "{ty}:\n{text}"
+        );
     }
 }
 
@@ -271,12 +459,23 @@ fn missing_required_arguments_are_reported() {
             let (line, col) = if block.is_empty() {
                 (1, 1)
             } else {
-                let l = lines.iter().find(|(p, _)| p.iter().map(String::as_str).eq(block.iter().copied())).unwrap().1;
+                let l = lines
+                    .iter()
+                    .find(|(p, _)| p.iter().map(String::as_str).eq(block.iter().copied()))
+                    .unwrap()
+                    .1;
                 (l, 3)
             };
             let name = path.last().unwrap();
-            assert_eq!(positions(&loaded), [("Missing required argument".to_string(), line, col)], "{ty} without {path:?}:\n{main}{text}");
-            assert!(text.contains(&format!("The argument \"{name}\" is required")), "{ty}:\n{text}");
+            assert_eq!(
+                positions(&loaded),
+                [("Missing required argument".to_string(), line, col)],
+                "{ty} without {path:?}:\n{main}{text}"
+            );
+            assert!(
+                text.contains(&format!("The argument \"{name}\" is required")),
+                "{ty}:\n{text}"
+            );
             checked += 1;
         }
     }
@@ -300,19 +499,50 @@ fn required_arguments_follow_the_provider() {
         ("aws_route_table", &["vpc_id"]),
         ("aws_route_table_association", &["route_table_id"]),
         ("aws_security_group", &[]),
-        ("aws_security_group_rule", &["from_port", "protocol", "security_group_id", "to_port", "type"]),
+        (
+            "aws_security_group_rule",
+            &[
+                "from_port",
+                "protocol",
+                "security_group_id",
+                "to_port",
+                "type",
+            ],
+        ),
         ("aws_subnet", &["vpc_id"]),
         ("aws_vpc", &[]),
-        ("aws_vpc_security_group_egress_rule", &["ip_protocol", "security_group_id"]),
-        ("aws_vpc_security_group_ingress_rule", &["ip_protocol", "security_group_id"]),
+        (
+            "aws_vpc_security_group_egress_rule",
+            &["ip_protocol", "security_group_id"],
+        ),
+        (
+            "aws_vpc_security_group_ingress_rule",
+            &["ip_protocol", "security_group_id"],
+        ),
     ];
-    assert_eq!(expected.iter().map(|(t, _)| *t).collect::<Vec<_>>(), schema::managed_types());
+    assert_eq!(
+        expected.iter().map(|(t, _)| *t).collect::<Vec<_>>(),
+        schema::managed_types()
+    );
     for (ty, want) in expected {
-        let got: Vec<&str> = schema::resource(ty).unwrap().body.required_attrs().map(|a| a.name).collect();
+        let got: Vec<&str> = schema::resource(ty)
+            .unwrap()
+            .body
+            .required_attrs()
+            .map(|a| a.name)
+            .collect();
         assert_eq!(got, *want, "{ty}");
     }
     for ty in schema::data_types() {
-        assert_eq!(schema::data_source(ty).unwrap().body.required_attrs().count(), 0, "{ty}");
+        assert_eq!(
+            schema::data_source(ty)
+                .unwrap()
+                .body
+                .required_attrs()
+                .count(),
+            0,
+            "{ty}"
+        );
     }
 }
 
@@ -335,7 +565,10 @@ fn force_new_flags() {
         ("aws_instance", &["availability_zone"]),
         ("aws_instance", &["ephemeral_block_device", "device_name"]),
         ("aws_instance", &["ebs_block_device", "device_name"]),
-        ("aws_vpc_security_group_ingress_rule", &["security_group_id"]),
+        (
+            "aws_vpc_security_group_ingress_rule",
+            &["security_group_id"],
+        ),
     ] {
         assert!(replaces(ty, path), "{ty} {path:?} should force replacement");
     }
@@ -426,16 +659,35 @@ resource "aws_route" "r" {
     let (text, loaded) = load(&[("main.tf", &main)]);
     assert!(loaded.diags.is_empty(), "{text}");
     let tagged = instance(&loaded, "aws_vpc.tagged");
-    assert_eq!(tagged.get_attr("tags"), Some(&tags(&[("Name", "main"), ("Team", "network")])));
+    assert_eq!(
+        tagged.get_attr("tags"),
+        Some(&tags(&[("Name", "main"), ("Team", "network")]))
+    );
     // Resource tags win over default tags with the same key.
-    assert_eq!(tagged.get_attr("tags_all"), Some(&tags(&[("Environment", "prod"), ("Name", "main"), ("Team", "network")])));
+    assert_eq!(
+        tagged.get_attr("tags_all"),
+        Some(&tags(&[
+            ("Environment", "prod"),
+            ("Name", "main"),
+            ("Team", "network")
+        ]))
+    );
     let untagged = instance(&loaded, "aws_vpc.untagged");
     assert_eq!(untagged.get_attr("tags"), Some(&Value::Null));
-    assert_eq!(untagged.get_attr("tags_all"), Some(&tags(&[("Environment", "prod"), ("Team", "platform")])));
+    assert_eq!(
+        untagged.get_attr("tags_all"),
+        Some(&tags(&[("Environment", "prod"), ("Team", "platform")]))
+    );
     // An aliased provider contributes its own default tags.
-    assert_eq!(instance(&loaded, "aws_vpc.west").get_attr("tags_all"), Some(&tags(&[("Name", "west"), ("Region", "west")])));
+    assert_eq!(
+        instance(&loaded, "aws_vpc.west").get_attr("tags_all"),
+        Some(&tags(&[("Name", "west"), ("Region", "west")]))
+    );
     // An unknown tag value: Terraform knows tags_all only after apply then.
-    assert!(!instance(&loaded, "aws_vpc.unknown").get_attr("tags_all").unwrap().is_wholly_known());
+    assert!(!instance(&loaded, "aws_vpc.unknown")
+        .get_attr("tags_all")
+        .unwrap()
+        .is_wholly_known());
     // Resources AWS cannot tag have neither.
     let route = instance(&loaded, "aws_route.r");
     assert_eq!(route.get_attr("tags"), None);
@@ -452,24 +704,48 @@ fn tags_all_for_every_taggable_type() {
             continue;
         }
         taggable.push(*ty);
-        main.push_str(&config(*kind, ty, body, &[], &[("tags", "{ Name = \"n\", Team = \"own\" }")]).0);
+        main.push_str(
+            &config(
+                *kind,
+                ty,
+                body,
+                &[],
+                &[("tags", "{ Name = \"n\", Team = \"own\" }")],
+            )
+            .0,
+        );
     }
     assert!(taggable.len() >= 14, "{taggable:?}");
     let (text, loaded) = load(&[("main.tf", &main)]);
     assert!(loaded.diags.is_empty(), "{text}");
     for ty in taggable {
         let v = instance(&loaded, &format!("{ty}.this"));
-        assert_eq!(v.get_attr("tags_all"), Some(&tags(&[("Environment", "prod"), ("Name", "n"), ("Team", "own")])), "{ty}");
+        assert_eq!(
+            v.get_attr("tags_all"),
+            Some(&tags(&[
+                ("Environment", "prod"),
+                ("Name", "n"),
+                ("Team", "own")
+            ])),
+            "{ty}"
+        );
     }
     for ty in schema::data_types() {
-        assert!(schema::data_source(ty).unwrap().attr("tags_all").is_none(), "{ty}");
+        assert!(
+            schema::data_source(ty).unwrap().attr("tags_all").is_none(),
+            "{ty}"
+        );
     }
 }
 
 #[test]
 fn tags_all_cannot_be_set() {
     let (text, loaded) = load(&[("main.tf", "resource \"aws_vpc\" \"x\" {\n  cidr_block = \"10.0.0.0/16\"\n  tags_all   = { Name = \"x\" }\n}\n")]);
-    assert_eq!(positions(&loaded), [("Value for unconfigurable attribute".to_string(), 3, 3)], "{text}");
+    assert_eq!(
+        positions(&loaded),
+        [("Value for unconfigurable attribute".to_string(), 3, 3)],
+        "{text}"
+    );
 }
 
 /// The provider's `ExactlyOneOf` rules, which `terraform validate` enforces: a route has one
@@ -477,7 +753,6 @@ fn tags_all_cannot_be_set() {
 /// security group rule one source or destination. Each configuration here breaks one rule
 /// and must fail, with the error on the resource and naming the alternatives.
 #[test]
-#[ignore = "bug: ExactlyOneOf rules are not checked (aws_route without destination or target, or with two targets; aws_route_table_association without subnet_id/gateway_id; aws_vpc_security_group_*_rule without cidr_ipv4/cidr_ipv6/prefix_list_id/referenced_security_group_id) and such configurations validate"]
 fn exactly_one_of_rules() {
     let cases = [
         ("resource \"aws_route\" \"r\" {\n  route_table_id = \"rtb-1\"\n  gateway_id     = \"igw-1\"\n}\n", "destination_cidr_block"),

@@ -252,7 +252,8 @@ pub(super) fn zipmap(args: &[Value], _: &FnCtx) -> Result<Value, FnError> {
         })?;
         out.insert(k, v.clone());
     }
-    Ok(Value::Map(out))
+    // Keys taken from sensitive elements make the whole map sensitive.
+    Ok(Value::Map(out).mark_if(arg(args, 0).contains_sensitive()))
 }
 
 /// `one(list)`: null for an empty collection, the element for a single-element one.

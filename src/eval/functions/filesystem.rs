@@ -175,7 +175,14 @@ pub(super) fn templatefile(args: &[Value], ctx: &FnCtx) -> Result<Value, FnError
             ),
         ));
     }
-    (ctx.render_template)(&text, vars, ctx.base_dir).map_err(FnError::new)
+    let name = string_arg(args, 0)?;
+    (ctx.render_template)(&text, &name, vars, ctx.base_dir).map_err(|m| {
+        if m.starts_with(super::MISSING_TEMPLATE_VAR) {
+            FnError::arg(1, m)
+        } else {
+            FnError::new(m)
+        }
+    })
 }
 
 /// `abspath(path)`: an absolute path, relative paths taken from the current directory.
@@ -386,7 +393,12 @@ mod tests {
 
     #[test]
     fn templatefile_passes_module_dir_to_renderer() {
-        fn echo_dir(_: &str, _: &BTreeMap<String, Value>, dir: &Path) -> Result<Value, String> {
+        fn echo_dir(
+            _: &str,
+            _: &str,
+            _: &BTreeMap<String, Value>,
+            dir: &Path,
+        ) -> Result<Value, String> {
             Ok(Value::String(dir.to_string_lossy().to_string()))
         }
         let dir = fixture();

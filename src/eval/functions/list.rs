@@ -39,17 +39,20 @@ pub(super) fn concat(args: &[Value], _: &FnCtx) -> Result<Value, FnError> {
 
 /// `flatten(list)`: replaces nested lists, sets and tuples by their elements, recursively.
 pub(super) fn flatten(args: &[Value], _: &FnCtx) -> Result<Value, FnError> {
-    fn walk(items: &[Value], out: &mut Vec<Value>) -> bool {
+    /// `marked`: the items are inside a sensitive nested list, so each element taken out of
+    /// it carries the mark.
+    fn walk(items: &[Value], marked: bool, out: &mut Vec<Value>) -> bool {
         for item in items {
-            match item {
+            let marked = marked || item.is_sensitive();
+            match item.peel() {
                 // An unknown element may itself be a list, so the result's length is unknown.
                 Value::Unknown => return false,
                 Value::List(inner) | Value::Set(inner) => {
-                    if !walk(inner, out) {
+                    if !walk(inner, marked, out) {
                         return false;
                     }
                 }
-                v => out.push(v.clone()),
+                _ => out.push(item.clone().mark_if(marked)),
             }
         }
         true
@@ -60,7 +63,7 @@ pub(super) fn flatten(args: &[Value], _: &FnCtx) -> Result<Value, FnError> {
         _ => return Err(FnError::arg(0, "can only flatten lists, sets and tuples")),
     };
     let mut out = Vec::new();
-    Ok(if walk(items, &mut out) {
+    Ok(if walk(items, false, &mut out) {
         Value::List(out)
     } else {
         Value::Unknown

@@ -7,6 +7,10 @@
 //!   `Value::Unknown` without calling the implementation;
 //! - sensitive marks are removed from the arguments (deeply) and, if any argument carried one,
 //!   the result is marked sensitive; error messages have the sensitive text masked;
+//! - functions registered with [`FnDef::handles_marks`] (those that pass elements through,
+//!   like `merge`, `concat` or `lookup`, and `length`, which depends only on the number of
+//!   elements) lose only the top-level mark of each argument: marks on elements stay where
+//!   they are, so `merge({ a = var.secret }, { b = "x" }).b` is not sensitive;
 //! - `sensitive` and `nonsensitive` are the exceptions: they receive their argument with its
 //!   marks and unknowns as given.
 //!
@@ -35,10 +39,16 @@ mod string;
 mod util;
 mod yaml;
 
-/// Renders a template text with the given variables; the path is the directory against
-/// which functions called inside the template resolve relative paths. Supplied by the
-/// evaluator so that `templatefile` can use the full expression language.
-pub type TemplateRenderer = fn(&str, &BTreeMap<String, Value>, &Path) -> Result<Value, String>;
+/// Renders a template text (the second argument names the template file in messages) with
+/// the given variables; the path is the directory against which functions called inside the
+/// template resolve relative paths. Supplied by the evaluator so that `templatefile` can use
+/// the full expression language. An error message starting with [`MISSING_TEMPLATE_VAR`] is
+/// about a name missing from the variables.
+pub type TemplateRenderer =
+    fn(&str, &str, &BTreeMap<String, Value>, &Path) -> Result<Value, String>;
+
+/// How a template renderer's message about a name missing from the variables starts.
+pub const MISSING_TEMPLATE_VAR: &str = "vars map does not contain key";
 
 /// Context a function may need: the directory of the calling module (for `file`, `templatefile`)
 /// and the template renderer (for `templatefile`).
@@ -81,7 +91,22 @@ pub struct FnDef {
     /// The implementation deals with unknown arguments itself (e.g. `length` of a list with
     /// unknown elements is known).
     pub handles_unknown: bool,
+    /// The implementation receives the arguments without their top-level marks but with the
+    /// marks on their elements, and must keep those marks on whatever it passes through (and
+    /// mark what it derives from marked elements). Only the top-level marks make the whole
+    /// result sensitive.
+    pub handles_marks: bool,
     pub imp: FnImpl,
+}
+
+impl FnDef {
+    /// The same definition with [`FnDef::handles_marks`] set.
+    const fn marks(self) -> FnDef {
+        FnDef {
+            handles_marks: true,
+            ..self
+        }
+    }
 }
 
 /// Looks a function up by name (`provider::` prefixed names are not supported).
@@ -121,7 +146,11 @@ pub fn call(def: &FnDef, args: Vec<Value>, ctx: &FnCtx) -> Result<Value, FnError
     let args: Vec<Value> = args
         .into_iter()
         .map(|a| {
-            let (a, s) = a.unmark_deep();
+            let (a, s) = if def.handles_marks {
+                a.unmark()
+            } else {
+                a.unmark_deep()
+            };
             sensitive |= s;
             a
         })
@@ -212,6 +241,7 @@ const fn def(
         min_args,
         max_args,
         handles_unknown,
+        handles_marks: false,
         imp,
     }
 }
@@ -241,13 +271,13 @@ pub static REGISTRY: &[FnDef] = &[
     def("cidrsubnet", 3, THREE, false, network::cidrsubnet),
     def("cidrsubnets", 1, ANY, false, network::cidrsubnets),
     def("coalesce", 0, ANY, true, collection::coalesce),
-    def("coalescelist", 1, ANY, true, list::coalescelist),
+    def("coalescelist", 1, ANY, true, list::coalescelist).marks(),
     def("compact", 1, ONE, false, list::compact),
-    def("concat", 0, ANY, true, list::concat),
+    def("concat", 0, ANY, true, list::concat).marks(),
     def("contains", 2, TWO, true, collection::contains),
     def("dirname", 1, ONE, false, filesystem::dirname),
     def("distinct", 1, ONE, false, list::distinct),
-    def("element", 2, TWO, true, collection::element),
+    def("element", 2, TWO, true, collection::element).marks(),
     def("endswith", 2, TWO, false, string::endswith),
     def("file", 1, ONE, false, filesystem::file),
     def("filebase64", 1, ONE, false, filesystem::filebase64),
@@ -256,7 +286,7 @@ pub static REGISTRY: &[FnDef] = &[
     def("filesha1", 1, ONE, false, filesystem::filesha1),
     def("filesha256", 1, ONE, false, filesystem::filesha256),
     def("filesha512", 1, ONE, false, filesystem::filesha512),
-    def("flatten", 1, ONE, true, list::flatten),
+    def("flatten", 1, ONE, true, list::flatten).marks(),
     def("floor", 1, ONE, false, numeric::floor),
     def("format", 1, ANY, false, printf::format),
     def("formatlist", 1, ANY, true, printf::formatlist),
@@ -265,22 +295,22 @@ pub static REGISTRY: &[FnDef] = &[
     def("join", 1, ANY, false, string::join),
     def("jsondecode", 1, ONE, false, encoding::jsondecode),
     def("jsonencode", 1, ONE, false, encoding::jsonencode),
-    def("keys", 1, ONE, true, collection::keys),
-    def("length", 1, ONE, true, collection::length),
+    def("keys", 1, ONE, true, collection::keys).marks(),
+    def("length", 1, ONE, true, collection::length).marks(),
     def("log", 2, TWO, false, numeric::log),
-    def("lookup", 2, THREE, true, collection::lookup),
+    def("lookup", 2, THREE, true, collection::lookup).marks(),
     def("lower", 1, ONE, false, string::lower),
     def("max", 0, ANY, false, numeric::max),
     def("md5", 1, ONE, false, crypto::md5),
-    def("merge", 0, ANY, true, collection::merge),
+    def("merge", 0, ANY, true, collection::merge).marks(),
     def("min", 0, ANY, false, numeric::min),
     def("nonsensitive", 1, ONE, true, conversion::nonsensitive),
-    def("one", 1, ONE, true, collection::one),
+    def("one", 1, ONE, true, collection::one).marks(),
     def("parseint", 2, TWO, false, numeric::parseint),
     def("pow", 2, TWO, false, numeric::pow),
     def("range", 1, THREE, false, numeric::range),
     def("replace", 3, THREE, false, string::replace),
-    def("reverse", 1, ONE, true, list::reverse),
+    def("reverse", 1, ONE, true, list::reverse).marks(),
     def("sensitive", 1, ONE, true, conversion::sensitive),
     def("setintersection", 1, ANY, false, sets::setintersection),
     def("setproduct", 2, ANY, false, sets::setproduct),
@@ -290,7 +320,7 @@ pub static REGISTRY: &[FnDef] = &[
     def("sha256", 1, ONE, false, crypto::sha256),
     def("sha512", 1, ONE, false, crypto::sha512),
     def("signum", 1, ONE, false, numeric::signum),
-    def("slice", 3, THREE, true, list::slice),
+    def("slice", 3, THREE, true, list::slice).marks(),
     def("sort", 1, ONE, false, list::sort),
     def("split", 2, TWO, false, string::split),
     def("startswith", 2, TWO, false, string::startswith),
@@ -313,9 +343,9 @@ pub static REGISTRY: &[FnDef] = &[
     def("trimsuffix", 2, TWO, false, string::trimsuffix),
     def("upper", 1, ONE, false, string::upper),
     def("urlencode", 1, ONE, false, encoding::urlencode),
-    def("values", 1, ONE, true, collection::values),
+    def("values", 1, ONE, true, collection::values).marks(),
     def("yamlencode", 1, ONE, false, yaml::yamlencode),
-    def("zipmap", 2, TWO, true, collection::zipmap),
+    def("zipmap", 2, TWO, true, collection::zipmap).marks(),
 ];
 
 /// Shared helpers for the unit tests of the function modules.
@@ -329,6 +359,7 @@ pub(crate) mod test_support {
     /// A renderer that substitutes `${name}` with string variables only.
     pub fn fake_render(
         text: &str,
+        _name: &str,
         vars: &BTreeMap<String, Value>,
         _dir: &Path,
     ) -> Result<Value, String> {
@@ -436,6 +467,85 @@ mod tests {
         assert_eq!(
             ok("upper", vec![Value::Unknown.sensitive()]),
             Value::Unknown.sensitive()
+        );
+    }
+
+    #[test]
+    fn marks_stay_on_elements_passed_through() {
+        let pw = || s("pw").sensitive();
+        let m = ok(
+            "merge",
+            vec![Value::map([("a", pw())]), Value::map([("b", s("bee"))])],
+        );
+        assert_eq!(m, Value::map([("a", pw()), ("b", s("bee"))]));
+        assert_eq!(
+            ok("merge", vec![Value::map([("a", s("x"))]).sensitive()]),
+            Value::map([("a", s("x"))]).sensitive()
+        );
+        assert_eq!(ok("length", vec![list(vec![pw(), s("x")])]), n(2.0));
+        assert_eq!(ok("length", vec![pw()]), n(2.0).sensitive());
+        assert_eq!(
+            ok("concat", vec![list(vec![pw()]), strs(&["x"])]),
+            list(vec![pw(), s("x")])
+        );
+        assert_eq!(
+            ok("element", vec![list(vec![pw(), s("x")]), n(1.0)]),
+            s("x")
+        );
+        assert_eq!(ok("element", vec![list(vec![pw(), s("x")]), n(0.0)]), pw());
+        assert_eq!(
+            ok(
+                "element",
+                vec![list(vec![pw(), s("x")]), n(1.0).sensitive()]
+            ),
+            s("x").sensitive()
+        );
+        let obj = Value::map([("k", pw()), ("j", s("x"))]);
+        assert_eq!(ok("lookup", vec![obj.clone(), s("j")]), s("x"));
+        assert_eq!(ok("lookup", vec![obj.clone(), s("k")]), pw());
+        assert_eq!(ok("keys", vec![obj.clone()]), strs(&["j", "k"]));
+        assert_eq!(ok("values", vec![obj.clone()]), list(vec![s("x"), pw()]));
+        assert_eq!(
+            ok("slice", vec![list(vec![pw(), s("x")]), n(1.0), n(2.0)]),
+            strs(&["x"])
+        );
+        assert_eq!(
+            ok("reverse", vec![list(vec![pw(), s("x")])]),
+            list(vec![s("x"), pw()])
+        );
+        assert_eq!(ok("one", vec![list(vec![pw()])]), pw());
+        assert_eq!(
+            ok("coalescelist", vec![list(vec![]), list(vec![pw()])]),
+            list(vec![pw()])
+        );
+        // A sensitive nested list marks each element taken out of it.
+        assert_eq!(
+            ok(
+                "flatten",
+                vec![list(vec![
+                    strs(&["a", "b"]).sensitive(),
+                    list(vec![s("c")])
+                ])]
+            ),
+            list(vec![s("a").sensitive(), s("b").sensitive(), s("c")])
+        );
+        // Values keep their marks; sensitive keys make the whole map sensitive.
+        assert_eq!(
+            ok("zipmap", vec![strs(&["a", "b"]), list(vec![pw(), s("x")])]),
+            Value::map([("a", pw()), ("b", s("x"))])
+        );
+        assert_eq!(
+            ok("zipmap", vec![list(vec![pw()]), strs(&["x"])]),
+            Value::map([("pw", s("x"))]).sensitive()
+        );
+        // Functions that combine elements into one value stay wholly sensitive.
+        assert_eq!(
+            ok("join", vec![s(","), list(vec![pw(), s("x")])]),
+            s("pw,x").sensitive()
+        );
+        assert_eq!(
+            ok("tolist", vec![list(vec![pw(), s("x")])]),
+            strs(&["pw", "x"]).sensitive()
         );
     }
 

@@ -2,7 +2,8 @@
 
 use super::scope::InstanceScope;
 use super::Evaluation;
-use crate::addr::{Mode, ModulePath};
+use super::MigrationValue;
+use crate::addr::{InstanceKey, Mode, ModulePath, NodeAddr, ResourceAddr, ResourceInstanceAddr};
 use crate::config::Migration;
 use crate::diag::Diagnostic;
 use crate::eval::body::BodyEval;
@@ -11,6 +12,7 @@ use crate::eval::value::Value;
 use crate::eval::Type;
 use crate::schema::{AttrSchema, BodySchema, Presence, Validator};
 use hcl_edit::expr::Expression;
+use hcl_edit::expr::TraversalOperator;
 
 fn attr(
     name: &'static str,
@@ -99,9 +101,11 @@ impl Evaluation<'_> {
         for d in diags {
             self.push(d);
         }
+        let mut database = None;
         if let Some(db) = mg.body.attr("database") {
-            if !is_db_instance_ref(&db.expr.expr, db.expr.file) {
-                self.push(Diagnostic::error("Invalid migration database").detail("The database argument must be a reference to an aws_db_instance resource, like aws_db_instance.app.").at(&db.expr.span()));
+            match db_instance_ref(&db.expr.expr, db.expr.file) {
+                Some((resource, key)) => database = Some(ResourceInstanceAddr { module: module.clone(), resource, key }),
+                None => self.push(Diagnostic::error("Invalid migration database").detail("The database argument must be a reference to an aws_db_instance resource, like aws_db_instance.app.").at(&db.expr.span())),
             }
         }
         if let (Some(src), Some(a)) = (
@@ -113,30 +117,49 @@ impl Evaluation<'_> {
                 self.push(Diagnostic::error("Migration source not found").detail(format!("The migration source {src:?} is not a directory. Relative paths are resolved from the working directory, like Terraform's file(); inside a module write \"${{path.module}}/migrations\".")).at(&a.expr.span()));
             }
         }
+        self.migrations.borrow_mut().push(MigrationValue {
+            addr: NodeAddr::Migration {
+                module: module.clone(),
+                name: mg.name.clone(),
+            },
+            value: v,
+            database,
+        });
     }
 }
 
-/// `aws_db_instance.NAME` or `aws_db_instance.NAME[KEY]`.
-fn is_db_instance_ref(e: &Expression, file: crate::diag::FileId) -> bool {
+/// `aws_db_instance.NAME` or `aws_db_instance.NAME[KEY]` with a literal key: the resource
+/// and the instance key.
+fn db_instance_ref(
+    e: &Expression,
+    file: crate::diag::FileId,
+) -> Option<(ResourceAddr, InstanceKey)> {
     let Expression::Traversal(t) = e else {
-        return false;
+        return None;
     };
     let Expression::Variable(v) = &t.expr else {
-        return false;
+        return None;
     };
-    match parse_ref(file, v, &t.operators, &[]) {
-        Ok((RefRoot::Resource(addr), consumed, _)) => {
-            addr.mode == Mode::Managed
-                && addr.type_name == "aws_db_instance"
-                && t.operators[consumed..].iter().all(|o| {
-                    matches!(
-                        o.value(),
-                        hcl_edit::expr::TraversalOperator::Index(_)
-                            | hcl_edit::expr::TraversalOperator::LegacyIndex(_)
-                    )
-                })
-                && t.operators.len() - consumed <= 1
-        }
-        _ => false,
+    let Ok((RefRoot::Resource(addr), consumed, _)) = parse_ref(file, v, &t.operators, &[]) else {
+        return None;
+    };
+    if addr.mode != Mode::Managed || addr.type_name != "aws_db_instance" {
+        return None;
+    }
+    match &t.operators[consumed..] {
+        [] => Some((addr, InstanceKey::None)),
+        [op] => match op.value() {
+            TraversalOperator::LegacyIndex(n) => Some((addr, InstanceKey::Int(*n.value() as i64))),
+            TraversalOperator::Index(Expression::Number(n)) => {
+                n.value().as_i64().map(|n| (addr, InstanceKey::Int(n)))
+            }
+            TraversalOperator::Index(Expression::String(s)) => {
+                Some((addr, InstanceKey::Str(s.value().to_string())))
+            }
+            TraversalOperator::Index(Expression::StringTemplate(_))
+            | TraversalOperator::Index(Expression::Traversal(_)) => Some((addr, InstanceKey::None)),
+            _ => None,
+        },
+        _ => None,
     }
 }

@@ -41,6 +41,20 @@ pub struct EvalOptions<'a> {
     pub mode: EvalMode,
     pub workspace: String,
     pub inputs: &'a InputValues,
+    /// Turns each instance's configuration value into its planned value (plan mode).
+    pub planner: Option<&'a dyn InstancePlanner>,
+}
+
+/// The plan stage's hook into evaluation. Called once per expanded resource or data source
+/// instance, in dependency order; what it returns is what references to the instance see.
+pub trait InstancePlanner {
+    fn plan_instance(
+        &self,
+        addr: &ResourceInstanceAddr,
+        config: Value,
+        schema: &'static crate::schema::ResourceSchema,
+        resource: &crate::config::Resource,
+    ) -> Value;
 }
 
 /// A dependency edge: `from` needs `to`, because of the expression at `span` in attribute
@@ -69,6 +83,16 @@ pub struct InstanceValue {
     pub value: Value,
 }
 
+/// An evaluated migration block.
+#[derive(Debug, Clone)]
+pub struct MigrationValue {
+    pub addr: NodeAddr,
+    /// The block's arguments (`source`, `engine`, overrides); unset ones are null.
+    pub value: Value,
+    /// The database instance it runs against.
+    pub database: Option<ResourceInstanceAddr>,
+}
+
 /// The result of evaluating a configuration.
 #[derive(Debug, Default)]
 pub struct Evaluated {
@@ -76,6 +100,7 @@ pub struct Evaluated {
     pub instances: Vec<InstanceValue>,
     /// Root module outputs, in declaration order.
     pub outputs: Vec<(String, Value)>,
+    pub migrations: Vec<MigrationValue>,
 }
 
 enum Slot<T> {
@@ -98,6 +123,7 @@ pub struct Evaluation<'c> {
     opts: EvalOptions<'c>,
     memo: RefCell<Memo>,
     diags: RefCell<Diagnostics>,
+    migrations: RefCell<Vec<MigrationValue>>,
     providers: provider::Providers,
     cwd: String,
 }
@@ -109,6 +135,7 @@ pub fn evaluate(cfg: &Config, opts: EvalOptions<'_>, diags: &mut Diagnostics) ->
         opts,
         memo: RefCell::new(Memo::default()),
         diags: RefCell::new(Diagnostics::new()),
+        migrations: RefCell::new(Vec::new()),
         providers: provider::Providers::default(),
         cwd: std::env::current_dir()
             .map(|p| p.display().to_string())
@@ -134,6 +161,7 @@ pub fn evaluate(cfg: &Config, opts: EvalOptions<'_>, diags: &mut Diagnostics) ->
     }
     // Last: moves values out of the memo, so nothing may evaluate after this.
     ev.take_instances(&modules, &mut out);
+    out.migrations = ev.migrations.take();
     diags.extend(ev.diags.into_inner());
     out
 }

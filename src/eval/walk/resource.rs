@@ -3,7 +3,7 @@
 
 use super::scope::InstanceScope;
 use super::{Evaluation, Expansion, Slot};
-use crate::addr::{InstanceKey, Mode, ModulePath, ResourceAddr};
+use crate::addr::{InstanceKey, Mode, ModulePath, ResourceAddr, ResourceInstanceAddr};
 use crate::config::{IgnoreChanges, Resource};
 use crate::diag::{did_you_mean, Diagnostic, SrcSpan};
 use crate::eval::body::BodyEval;
@@ -149,7 +149,10 @@ impl Evaluation<'_> {
                 "resource"
             }
         );
-        let eval_instance = |count: Option<Value>, each: Option<(Value, Value)>| -> Value {
+        let eval_instance = |key: Option<InstanceKey>,
+                             count: Option<Value>,
+                             each: Option<(Value, Value)>|
+         -> Value {
             let Some(schema) = schema else {
                 return Value::Unknown;
             };
@@ -172,7 +175,17 @@ impl Evaluation<'_> {
             if schema.taggable {
                 add_tags_all(&mut v, default_tags.as_ref());
             }
-            v
+            match (self.opts.planner, key) {
+                (Some(p), Some(key)) => {
+                    let addr = ResourceInstanceAddr {
+                        module: module.clone(),
+                        resource: r.addr.clone(),
+                        key,
+                    };
+                    p.plan_instance(&addr, v, schema, r)
+                }
+                _ => v,
+            }
         };
         let aggregate = match &expansion {
             Expansion::Unknown => {
@@ -182,15 +195,15 @@ impl Evaluation<'_> {
                     .for_each
                     .as_ref()
                     .map(|_| (Value::Unknown, Value::Unknown));
-                eval_instance(count, each);
+                eval_instance(None, count, each);
                 Value::Unknown
             }
-            Expansion::Single => eval_instance(None, None),
+            Expansion::Single => eval_instance(Some(InstanceKey::None), None, None),
             Expansion::Count(_) => Value::List(
                 expansion
                     .instances()
                     .into_iter()
-                    .map(|(_, c, e)| eval_instance(c, e))
+                    .map(|(k, c, e)| eval_instance(Some(k), c, e))
                     .collect(),
             ),
             Expansion::ForEach(m) => Value::Map(
@@ -198,7 +211,11 @@ impl Evaluation<'_> {
                     .map(|(k, v)| {
                         (
                             k.clone(),
-                            eval_instance(None, Some((Value::String(k.clone()), v.clone()))),
+                            eval_instance(
+                                Some(InstanceKey::Str(k.clone())),
+                                None,
+                                Some((Value::String(k.clone()), v.clone())),
+                            ),
                         )
                     })
                     .collect(),

@@ -99,8 +99,10 @@ impl Evaluation<'_> {
         let (value, at): (Option<Value>, Option<SrcSpan>) = if module.is_root() {
             match self.opts.inputs.get(&decl.name) {
                 Some(input) => {
-                    let at = match &input.source {
-                        InputSource::File(s) => Some(s.clone()),
+                    // Problems with a value from a file point at the value, not its name.
+                    let at = match (&input.source, &input.raw) {
+                        (InputSource::File(_), RawInput::Expr(e)) => Some(e.span()),
+                        (InputSource::File(s), _) => Some(s.clone()),
                         _ => None,
                     };
                     let raw = match &input.raw {

@@ -1,0 +1,170 @@
+//! `terrace plan`: evaluate the configuration against the stored state and decide every
+//! instance's action. Refresh against the cloud arrives with the provider.
+
+use super::workspace::{evaluate_config, load_config, Workspace};
+use crate::config::Config;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::eval::inputs::{InputSource, RawInput, VarArg};
+use crate::eval::EvalMode;
+use crate::plan::{
+    plan_migrations, Plan, PlanOptions, Planner, SavedOptions, SavedPlan, SavedVariable,
+    SAVED_PLAN_FORMAT, SAVED_PLAN_VERSION,
+};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct PlanCmdOptions {
+    pub vars: Vec<VarArg>,
+    pub plan: PlanOptions,
+    /// Take the state lock while planning (`-lock`).
+    pub lock: bool,
+    pub lock_timeout: Duration,
+}
+
+impl Default for PlanCmdOptions {
+    fn default() -> Self {
+        PlanCmdOptions {
+            vars: Vec::new(),
+            plan: PlanOptions::default(),
+            lock: true,
+            lock_timeout: Duration::ZERO,
+        }
+    }
+}
+
+/// The outcome of `plan`. `plan` is `None` when errors prevented planning.
+pub struct PlanReport {
+    pub plan: Option<Plan>,
+    pub diags: Diagnostics,
+    pub config: Config,
+    /// The plan as it would be saved with `-out`.
+    pub saved: Option<SavedPlan>,
+}
+
+pub fn plan(ws: &Workspace, opts: &PlanCmdOptions) -> PlanReport {
+    let mut diags = Diagnostics::new();
+    let (cfg, inputs) = load_config(ws, &opts.vars, &mut diags);
+    if diags.has_errors() {
+        diags.sort_dedup();
+        return PlanReport {
+            plan: None,
+            diags,
+            config: cfg,
+            saved: None,
+        };
+    }
+    let (state, _lock) =
+        match super::state_access::read_state(ws, &cfg, opts.lock, opts.lock_timeout, "plan") {
+            Ok((s, guard)) => (s.unwrap_or_default(), guard),
+            Err(d) => {
+                diags.extend(d);
+                diags.sort_dedup();
+                return PlanReport {
+                    plan: None,
+                    diags,
+                    config: cfg,
+                    saved: None,
+                };
+            }
+        };
+    for a in &opts.plan.replace {
+        if state.get(a).is_none() {
+            diags.push(Diagnostic::warning("Replace target not in state").detail(format!("-replace={a} names an instance that does not exist in state, so there is nothing to replace.")));
+        }
+    }
+    let planner = Planner::new(&state, &opts.plan);
+    let (evaluated, graph) = evaluate_config(
+        ws,
+        &cfg,
+        &inputs,
+        EvalMode::Plan,
+        Some(&planner),
+        &mut diags,
+    );
+    let mut plan = planner.finish(&cfg, &evaluated, &graph, &mut diags);
+    plan.migrations = plan_migrations(&plan, &evaluated.migrations, &state, &mut diags);
+    diags.sort_dedup();
+    if diags.has_errors() {
+        return PlanReport {
+            plan: None,
+            diags,
+            config: cfg,
+            saved: None,
+        };
+    }
+    let saved = SavedPlan {
+        format: SAVED_PLAN_FORMAT.to_string(),
+        format_version: SAVED_PLAN_VERSION,
+        terrace_version: env!("CARGO_PKG_VERSION").to_string(),
+        created_at: crate::state::now_rfc3339(),
+        workspace: ws.name.clone(),
+        config_hash: config_hash(&cfg),
+        variables: saved_variables(&cfg, &inputs),
+        options: SavedOptions::from(&opts.plan),
+        plan: plan.clone(),
+    };
+    PlanReport {
+        plan: Some(plan),
+        diags,
+        config: cfg,
+        saved: Some(saved),
+    }
+}
+
+/// sha256 over the `.tf` files of the configuration, by path, so a saved plan can tell
+/// whether the configuration changed since.
+pub fn config_hash(cfg: &Config) -> String {
+    let mut files: Vec<(String, &str)> = (0..cfg.sources.len() as u32)
+        .filter_map(|i| cfg.sources.get(crate::diag::FileId(i)))
+        .filter(|f| f.path.extension().is_some_and(|e| e == "tf"))
+        .map(|f| (f.path.display().to_string(), &*f.text))
+        .collect();
+    files.sort();
+    let mut h = Sha256::new();
+    for (p, t) in files {
+        h.update(p.as_bytes());
+        h.update([0]);
+        h.update(t.as_bytes());
+        h.update([0]);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn saved_variables(
+    cfg: &Config,
+    inputs: &crate::eval::inputs::InputValues,
+) -> BTreeMap<String, SavedVariable> {
+    let mut out = BTreeMap::new();
+    for (name, input) in inputs {
+        let Some(decl) = cfg.root.module.variables.get(name) else {
+            continue;
+        };
+        let source = match &input.source {
+            InputSource::Cli => "cli".to_string(),
+            InputSource::Env => "env".to_string(),
+            InputSource::File(span) => cfg.sources.path(span.file).display().to_string(),
+        };
+        let value = (!decl.sensitive).then(|| match &input.raw {
+            RawInput::Text(t) => serde_json::Value::String(t.clone()).to_string(),
+            RawInput::Expr(e) => {
+                let span = e.span();
+                cfg.sources
+                    .get(e.file)
+                    .and_then(|f| f.text.get(span.range.clone()))
+                    .unwrap_or("null")
+                    .to_string()
+            }
+        });
+        out.insert(
+            name.clone(),
+            SavedVariable {
+                value,
+                sensitive: decl.sensitive,
+                source,
+            },
+        );
+    }
+    out
+}

@@ -1,0 +1,407 @@
+//! The planner: decides each resource instance's action during evaluation (so references see
+//! planned values), then adds deletions, triggers, targets and output changes.
+
+use super::diff::{apply_ignore, changed_attrs, forcing, merge_prior, values_equal};
+use super::{Action, OutputChange, Plan, Reason, ResourceChange};
+use crate::addr::{InstanceKey, Mode, ModulePath, NodeAddr, ResourceInstanceAddr};
+use crate::config::{Config, Resource};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::eval::refs::{references, RefRoot};
+use crate::eval::{Evaluated, InstancePlanner, Value};
+use crate::graph::DepGraph;
+use crate::schema::{ResourceSchema, SchemaKind};
+use crate::state::State;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+/// What the user asked for besides the configuration.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    /// `-destroy`: delete everything in state.
+    pub destroy: bool,
+    /// `-target`: addresses (resources, instances or modules) to limit the plan to.
+    pub targets: Vec<String>,
+    /// `-replace`: instances to replace even if unchanged.
+    pub replace: Vec<ResourceInstanceAddr>,
+}
+
+struct Seen {
+    change: ResourceChange,
+    /// `replace_triggered_by` expressions and the module they are evaluated in.
+    triggers: Vec<crate::config::Expr>,
+    module: ModulePath,
+    prevent_destroy: Option<crate::diag::SrcSpan>,
+}
+
+/// Plans instances as evaluation reaches them. Create one per plan.
+pub struct Planner<'a> {
+    state: &'a State,
+    opts: &'a PlanOptions,
+    seen: RefCell<BTreeMap<ResourceInstanceAddr, Seen>>,
+    diags: RefCell<Diagnostics>,
+}
+
+impl<'a> Planner<'a> {
+    pub fn new(state: &'a State, opts: &'a PlanOptions) -> Self {
+        Planner {
+            state,
+            opts,
+            seen: RefCell::new(BTreeMap::new()),
+            diags: RefCell::new(Diagnostics::new()),
+        }
+    }
+}
+
+impl InstancePlanner for Planner<'_> {
+    fn plan_instance(
+        &self,
+        addr: &ResourceInstanceAddr,
+        config: Value,
+        schema: &'static ResourceSchema,
+        resource: &Resource,
+    ) -> Value {
+        let prior = self.state.get(addr);
+        let prior_v = prior.map(|p| p.value());
+        let mut change = ResourceChange {
+            addr: addr.clone(),
+            action: Action::NoOp,
+            before: prior_v.clone(),
+            after: None,
+            changed: Vec::new(),
+            forces: Vec::new(),
+            reason: None,
+            provider_id: prior.and_then(|p| p.provider_id.clone()),
+            create_before_destroy: resource.lifecycle.create_before_destroy,
+        };
+        let result = if schema.kind == SchemaKind::Data {
+            // Data sources are read by the provider; without a fresh read, the last value
+            // read stands, and a data source never read is read during apply.
+            match prior_v {
+                Some(v) => {
+                    change.after = Some(v.clone());
+                    v
+                }
+                None => {
+                    change.action = Action::Read;
+                    change.reason = Some(Reason::ReadDeferred);
+                    change.after = Some(config.clone());
+                    config
+                }
+            }
+        } else if self.opts.destroy {
+            change.action = if prior.is_some() {
+                Action::Delete
+            } else {
+                Action::NoOp
+            };
+            change.reason = prior.map(|_| Reason::DeleteDestroy);
+            prior_v.unwrap_or(config)
+        } else {
+            match (prior, prior_v) {
+                (Some(p), Some(pv)) => {
+                    let merged = merge_prior(&config, &pv, &schema.body, &|n| {
+                        resource.body.attr(n).is_some()
+                            || resource.body.blocks.iter().any(|b| b.kind == n)
+                    });
+                    let planned = apply_ignore(merged, &pv, &resource.lifecycle.ignore_changes);
+                    let changed = changed_attrs(&pv, &planned, schema);
+                    let forces = forcing(&changed, &pv, &planned, schema);
+                    let reason = if p.tainted {
+                        Some(Reason::ReplaceTainted)
+                    } else if self.opts.replace.contains(addr) {
+                        Some(Reason::ReplaceRequested)
+                    } else if !forces.is_empty() {
+                        Some(Reason::ReplaceForced)
+                    } else {
+                        None
+                    };
+                    change.changed = changed;
+                    change.forces = forces;
+                    if let Some(r) = reason {
+                        change.action = if resource.lifecycle.create_before_destroy {
+                            Action::CreateThenDelete
+                        } else {
+                            Action::DeleteThenCreate
+                        };
+                        change.reason = Some(r);
+                        let after = apply_ignore(config, &pv, &resource.lifecycle.ignore_changes);
+                        change.changed = changed_attrs(&pv, &after, schema);
+                        change.after = Some(after.clone());
+                        after
+                    } else {
+                        change.action = if change.changed.is_empty() {
+                            Action::NoOp
+                        } else {
+                            Action::Update
+                        };
+                        change.after = Some(planned.clone());
+                        planned
+                    }
+                }
+                _ => {
+                    change.action = Action::Create;
+                    change.after = Some(config.clone());
+                    config
+                }
+            }
+        };
+        let prevent_destroy = resource
+            .lifecycle
+            .prevent_destroy
+            .then(|| resource.lifecycle.prevent_destroy_span.clone())
+            .flatten();
+        self.seen.borrow_mut().insert(
+            addr.clone(),
+            Seen {
+                change,
+                triggers: resource.lifecycle.replace_triggered_by.clone(),
+                module: addr.module.clone(),
+                prevent_destroy,
+            },
+        );
+        result
+    }
+}
+
+impl Planner<'_> {
+    /// Completes the plan after evaluation: replace triggers, deletions of instances that
+    /// are gone, `prevent_destroy`, targets, outputs. Problems are added to `diags`.
+    pub fn finish(
+        self,
+        cfg: &Config,
+        evaluated: &Evaluated,
+        graph: &DepGraph,
+        diags: &mut Diagnostics,
+    ) -> Plan {
+        let mut seen = self.seen.into_inner();
+        diags.extend(self.diags.into_inner());
+        apply_triggers(&mut seen);
+        let mut changes: BTreeMap<ResourceInstanceAddr, ResourceChange> = BTreeMap::new();
+        for (addr, s) in &seen {
+            if s.change.action == Action::Delete || s.change.action.is_replace() {
+                if let Some(span) = &s.prevent_destroy {
+                    diags.push(
+                        Diagnostic::error("Instance cannot be destroyed")
+                            .detail(format!("Resource {addr} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan using the -target option."))
+                            .at(span),
+                    );
+                }
+            }
+            changes.insert(addr.clone(), s.change.clone());
+        }
+        // Everything in state that evaluation did not reach is gone from the configuration.
+        for r in &self.state.resources {
+            if changes.contains_key(&r.address) {
+                continue;
+            }
+            if r.address.resource.mode == Mode::Data {
+                continue; // data sources are simply forgotten
+            }
+            changes.insert(
+                r.address.clone(),
+                ResourceChange {
+                    addr: r.address.clone(),
+                    action: Action::Delete,
+                    before: Some(r.value()),
+                    after: None,
+                    changed: Vec::new(),
+                    forces: Vec::new(),
+                    reason: Some(if self.opts.destroy {
+                        Reason::DeleteDestroy
+                    } else {
+                        gone_reason(cfg, &r.address)
+                    }),
+                    provider_id: r.provider_id.clone(),
+                    create_before_destroy: r.create_before_destroy,
+                },
+            );
+        }
+        let mut changes: Vec<ResourceChange> = changes.into_values().collect();
+        if !self.opts.targets.is_empty() {
+            changes = apply_targets(changes, &self.opts.targets, graph, diags);
+        }
+        let outputs = if self.opts.targets.is_empty() {
+            plan_outputs(self.state, evaluated, self.opts.destroy)
+        } else {
+            Vec::new()
+        };
+        Plan {
+            changes,
+            outputs,
+            migrations: Vec::new(),
+            prior_lineage: Some(self.state.lineage.clone()),
+            prior_serial: Some(self.state.serial),
+            destroy: self.opts.destroy,
+            targets: self.opts.targets.clone(),
+        }
+    }
+}
+
+/// Why a state instance has no configuration.
+fn gone_reason(cfg: &Config, addr: &ResourceInstanceAddr) -> Reason {
+    let names: Vec<String> = addr.module.0.iter().map(|s| s.name.clone()).collect();
+    match cfg.root.get(&names) {
+        None => Reason::DeleteModuleGone,
+        Some(t) if t.module.resources.contains_key(&addr.resource) => Reason::DeleteWrongKey,
+        Some(_)
+            if !addr.module.is_root()
+                && addr.module.0.iter().any(|s| s.key != InstanceKey::None) =>
+        {
+            Reason::DeleteModuleGone
+        }
+        Some(_) => Reason::DeleteNotInConfig,
+    }
+}
+
+/// `replace_triggered_by`: a referenced resource that is updated or replaced (or, for an
+/// attribute reference, whose attribute changes) replaces this instance.
+fn apply_triggers(seen: &mut BTreeMap<ResourceInstanceAddr, Seen>) {
+    let mut to_replace = Vec::new();
+    for (addr, s) in seen.iter() {
+        if s.triggers.is_empty()
+            || matches!(s.change.action, Action::Create | Action::Delete)
+            || s.change.action.is_replace()
+        {
+            continue;
+        }
+        'trig: for t in &s.triggers {
+            let mut refs = Vec::new();
+            references(t.file, &t.expr, &mut Vec::new(), &mut refs, &mut Vec::new());
+            for r in refs {
+                let RefRoot::Resource(res) = &r.root else {
+                    continue;
+                };
+                for (other, o) in seen.iter() {
+                    if other.module != s.module || &other.resource != res {
+                        continue;
+                    }
+                    let fired = match &r.attr {
+                        Some(a) => {
+                            o.change.changed.contains(a)
+                                || (o.change.action.is_replace() && a == "id")
+                        }
+                        None => o.change.action == Action::Update || o.change.action.is_replace(),
+                    };
+                    if fired {
+                        to_replace.push(addr.clone());
+                        break 'trig;
+                    }
+                }
+            }
+        }
+    }
+    for addr in to_replace {
+        if let Some(s) = seen.get_mut(&addr) {
+            s.change.action = if s.change.create_before_destroy {
+                Action::CreateThenDelete
+            } else {
+                Action::DeleteThenCreate
+            };
+            s.change.reason = Some(Reason::ReplaceTriggered);
+        }
+    }
+}
+
+/// Whether `addr` is selected by the target `t` (a module, resource or instance address).
+fn matches_target(addr: &NodeAddr, t: &str) -> bool {
+    let s = addr.to_string();
+    if s == t {
+        return true;
+    }
+    match addr {
+        NodeAddr::Resource(r) => {
+            let without_key = ResourceInstanceAddr {
+                key: InstanceKey::None,
+                ..r.clone()
+            }
+            .to_string();
+            without_key == t || s.starts_with(&format!("{t}.")) || s.starts_with(&format!("{t}["))
+        }
+        _ => s.starts_with(&format!("{t}.")),
+    }
+}
+
+/// Keeps changes of targeted instances and everything they depend on.
+fn apply_targets(
+    changes: Vec<ResourceChange>,
+    targets: &[String],
+    graph: &DepGraph,
+    diags: &mut Diagnostics,
+) -> Vec<ResourceChange> {
+    let mut keep: HashSet<NodeAddr> = HashSet::new();
+    let mut stack: Vec<NodeAddr> = graph
+        .graph
+        .node_weights()
+        .filter(|n| targets.iter().any(|t| matches_target(n, t)))
+        .cloned()
+        .collect();
+    while let Some(n) = stack.pop() {
+        if keep.insert(n.clone()) {
+            stack.extend(graph.dependencies(&n).into_iter().cloned());
+        }
+    }
+    diags.push(
+        Diagnostic::warning("Resource targeting is in effect")
+            .detail("You are creating a plan with the -target option, which means that the result of this plan may not represent all of the changes requested by the current configuration. Use -target only for exceptional situations such as recovering from errors."),
+    );
+    changes
+        .into_iter()
+        .filter(|c| {
+            let n = NodeAddr::Resource(c.addr.clone());
+            keep.contains(&n)
+                || (c.action == Action::Delete && targets.iter().any(|t| matches_target(&n, t)))
+        })
+        .collect()
+}
+
+fn plan_outputs(state: &State, evaluated: &Evaluated, destroy: bool) -> Vec<OutputChange> {
+    let mut out = Vec::new();
+    let mut names = BTreeSet::new();
+    for (name, v) in &evaluated.outputs {
+        names.insert(name.clone());
+        let before = state
+            .outputs
+            .get(name)
+            .map(|o| Value::from_json(&o.value).mark_if(o.sensitive));
+        let sensitive = v.is_sensitive() || state.outputs.get(name).is_some_and(|o| o.sensitive);
+        let (action, after) = if destroy {
+            (
+                if before.is_some() {
+                    Action::Delete
+                } else {
+                    Action::NoOp
+                },
+                None,
+            )
+        } else {
+            let action = match &before {
+                None => Action::Create,
+                Some(b) if values_equal(&b.clone().unmark_deep().0, &v.clone().unmark_deep().0) => {
+                    Action::NoOp
+                }
+                Some(_) => Action::Update,
+            };
+            (action, Some(v.clone()))
+        };
+        out.push(OutputChange {
+            name: name.clone(),
+            action,
+            before,
+            after,
+            sensitive,
+        });
+    }
+    for (name, o) in &state.outputs {
+        if !names.contains(name) {
+            out.push(OutputChange {
+                name: name.clone(),
+                action: Action::Delete,
+                before: Some(Value::from_json(&o.value).mark_if(o.sensitive)),
+                after: None,
+                sensitive: o.sensitive,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}

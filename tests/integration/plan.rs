@@ -1,0 +1,563 @@
+//! Plans: actions, reasons, rendering (human and JSON), saved plans, exit codes.
+
+use crate::support::{repo, terrace, TempConfig};
+use std::path::Path;
+use terrace::eval::Value;
+use terrace::ops::{self, PlanCmdOptions, Workspace};
+use terrace::plan::{Action, Plan, PlanOptions};
+use terrace::state::{value_to_state_json, OutputState, ResourceState, State};
+
+fn ws(dir: &Path) -> Workspace {
+    Workspace {
+        dir: dir.to_path_buf(),
+        name: "default".into(),
+        env: Vec::new(),
+    }
+}
+
+fn plan_with(dir: &Path, opts: PlanOptions) -> terrace::ops::PlanReport {
+    ops::plan(
+        &ws(dir),
+        &PlanCmdOptions {
+            plan: opts,
+            ..PlanCmdOptions::default()
+        },
+    )
+}
+
+fn plan_ok(dir: &Path) -> Plan {
+    let r = plan_with(dir, PlanOptions::default());
+    assert!(!r.diags.has_errors(), "{:?}", r.diags);
+    r.plan.expect("a plan")
+}
+
+/// Fills unknown leaves with deterministic fake values, as if the cloud had computed them.
+fn fill_unknowns(v: &Value, path: &str) -> Value {
+    match v {
+        Value::Unknown => Value::from(format!("fake-{path}")),
+        Value::Sensitive(inner) => fill_unknowns(inner, path).sensitive(),
+        Value::List(items) => Value::List(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| fill_unknowns(x, &format!("{path}.{i}")))
+                .collect(),
+        ),
+        Value::Set(items) => Value::set(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| fill_unknowns(x, &format!("{path}.{i}")))
+                .collect(),
+        ),
+        Value::Map(m) => Value::Map(
+            m.iter()
+                .map(|(k, x)| (k.clone(), fill_unknowns(x, &format!("{path}.{k}"))))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// The state a successful apply of `plan` would leave (without touching any cloud).
+fn fake_apply(plan: &Plan) -> State {
+    let mut s = State::new();
+    for c in &plan.changes {
+        let Some(after) = &c.after else { continue };
+        if c.action == Action::Delete {
+            continue;
+        }
+        let v = fill_unknowns(after, &c.addr.to_string());
+        let (attributes, sensitive_attributes) = value_to_state_json(&v);
+        s.upsert(ResourceState {
+            address: c.addr.clone(),
+            mode: if c.addr.resource.mode == terrace::addr::Mode::Data {
+                "data".into()
+            } else {
+                "managed".into()
+            },
+            type_name: c.addr.resource.type_name.clone(),
+            provider_id: v.get_attr("id").and_then(Value::as_str).map(str::to_string),
+            attributes,
+            sensitive_attributes,
+            dependencies: Vec::new(),
+            create_before_destroy: c.create_before_destroy,
+            tainted: false,
+        });
+    }
+    s.serial = 1;
+    s
+}
+
+fn write_state(dir: &Path, s: &State) {
+    std::fs::create_dir_all(dir.join("state")).unwrap();
+    std::fs::write(
+        dir.join("state/default.tfstate.json"),
+        serde_json::to_string_pretty(s).unwrap(),
+    )
+    .unwrap();
+}
+
+fn action(plan: &Plan, addr: &str) -> Action {
+    plan.changes
+        .iter()
+        .find(|c| c.addr.to_string() == addr)
+        .unwrap_or_else(|| {
+            panic!(
+                "no change for {addr}: {:?}",
+                plan.changes
+                    .iter()
+                    .map(|c| c.addr.to_string())
+                    .collect::<Vec<_>>()
+            )
+        })
+        .action
+}
+
+const BASE: &str = r#"
+variable "subnet_cidr" {
+  default = "10.0.1.0/24"
+}
+variable "name" {
+  default = "web"
+}
+variable "db_password" {
+  type      = string
+  default   = "correct-horse-battery"
+  sensitive = true
+}
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+  tags       = { Name = var.name }
+}
+resource "aws_subnet" "a" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = var.subnet_cidr
+}
+resource "aws_db_instance" "db" {
+  identifier        = "app"
+  engine            = "postgres"
+  instance_class    = "db.t3.micro"
+  allocated_storage = 20
+  username          = "app"
+  password          = var.db_password
+}
+output "vpc_id" {
+  value = aws_vpc.main.id
+}
+"#;
+
+/// Fakes applies until the plan is empty: each round records the planned values with
+/// unknowns filled in, so references between resources settle as a real apply would.
+fn converge(dir: &Path) {
+    let mut state = State::new();
+    for _ in 0..5 {
+        let p = plan_ok(dir);
+        if !p.has_changes() {
+            return;
+        }
+        for o in &p.outputs {
+            match &o.after {
+                Some(v) => {
+                    let v = fill_unknowns(v, &o.name).unmark_deep().0;
+                    state.outputs.insert(
+                        o.name.clone(),
+                        OutputState {
+                            value: v.to_json(),
+                            sensitive: o.sensitive,
+                        },
+                    );
+                }
+                None => {
+                    state.outputs.remove(&o.name);
+                }
+            }
+        }
+        let applied = fake_apply(&p);
+        for c in p.changes.iter().filter(|c| c.action != Action::NoOp) {
+            match applied.get(&c.addr) {
+                Some(r) => state.upsert(r.clone()),
+                None => {
+                    state.remove(&c.addr);
+                }
+            }
+        }
+        state.serial += 1;
+        write_state(dir, &state);
+    }
+    panic!("fake apply did not converge");
+}
+
+/// A directory with `main_tf` applied (fake), returning it for further edits.
+fn applied(main_tf: &str) -> TempConfig {
+    let cfg = TempConfig::new(&[("main.tf", main_tf)]);
+    converge(cfg.path());
+    cfg
+}
+
+fn rendered(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let mut all = vec!["plan", "-no-color"];
+    all.extend_from_slice(args);
+    terrace(dir, &all)
+}
+
+#[test]
+fn first_plan_creates_everything_with_unknowns() {
+    let cfg = TempConfig::new(&[("main.tf", BASE)]);
+    let (code, out, err) = rendered(cfg.path(), &["-detailed-exitcode"]);
+    assert_eq!(code, 2, "{err}");
+    insta::assert_snapshot!("first_plan_human", out);
+    assert!(
+        out.contains("+ id                = (known after apply)")
+            || out.contains("(known after apply)")
+    );
+    assert!(
+        !out.contains("correct-horse-battery"),
+        "sensitive value leaked: {out}"
+    );
+    assert!(
+        out.contains("Plan: 3 to add, 0 to change, 0 to destroy, 0 migrations to run."),
+        "{out}"
+    );
+}
+
+#[test]
+fn no_op_plan_after_apply() {
+    let cfg = applied(BASE);
+    let p = plan_ok(cfg.path());
+    assert!(
+        p.changes.iter().all(|c| c.action == Action::NoOp),
+        "{:?}",
+        p.changes
+            .iter()
+            .map(|c| (c.addr.to_string(), c.action, c.changed.clone()))
+            .collect::<Vec<_>>()
+    );
+    let (code, out, _) = rendered(cfg.path(), &["-detailed-exitcode"]);
+    assert_eq!(code, 0, "{out}");
+    insta::assert_snapshot!("no_op_plan", out);
+}
+
+#[test]
+fn in_place_update_names_changed_attributes() {
+    let cfg = applied(BASE);
+    std::fs::write(
+        cfg.path().join("main.tf"),
+        BASE.replace("default = \"web\"", "default = \"web2\""),
+    )
+    .unwrap();
+    let p = plan_ok(cfg.path());
+    let c = p
+        .changes
+        .iter()
+        .find(|c| c.addr.to_string() == "aws_vpc.main")
+        .unwrap();
+    assert_eq!(c.action, Action::Update);
+    assert_eq!(c.changed, ["tags", "tags_all"]);
+    let (code, out, _) = rendered(cfg.path(), &["-detailed-exitcode"]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("in_place_update", out);
+}
+
+#[test]
+fn replace_marks_forcing_attributes() {
+    let cfg = applied(BASE);
+    std::fs::write(
+        cfg.path().join("main.tf"),
+        BASE.replace("10.0.1.0/24", "10.0.2.0/24"),
+    )
+    .unwrap();
+    let p = plan_ok(cfg.path());
+    let c = p
+        .changes
+        .iter()
+        .find(|c| c.addr.to_string() == "aws_subnet.a")
+        .unwrap();
+    assert_eq!(c.action, Action::DeleteThenCreate);
+    assert_eq!(c.forces, ["cidr_block"]);
+    let (_, out, _) = rendered(cfg.path(), &[]);
+    assert!(out.contains("# forces replacement"), "{out}");
+    insta::assert_snapshot!("replace_forced", out);
+}
+
+#[test]
+fn create_before_destroy_replacement() {
+    let src = BASE.replace(
+        "  cidr_block = var.subnet_cidr\n}",
+        "  cidr_block = var.subnet_cidr\n  lifecycle {\n    create_before_destroy = true\n  }\n}",
+    );
+    let cfg = applied(&src);
+    std::fs::write(
+        cfg.path().join("main.tf"),
+        src.replace("10.0.1.0/24", "10.0.2.0/24"),
+    )
+    .unwrap();
+    let p = plan_ok(cfg.path());
+    assert_eq!(action(&p, "aws_subnet.a"), Action::CreateThenDelete);
+    let (_, out, _) = rendered(cfg.path(), &[]);
+    assert!(out.contains("+/- resource \"aws_subnet\" \"a\""), "{out}");
+}
+
+#[test]
+fn removed_resource_is_deleted() {
+    let cfg = applied(BASE);
+    let without_subnet = BASE.replace("resource \"aws_subnet\" \"a\" {\n  vpc_id     = aws_vpc.main.id\n  cidr_block = var.subnet_cidr\n}\n", "");
+    std::fs::write(cfg.path().join("main.tf"), without_subnet).unwrap();
+    let p = plan_ok(cfg.path());
+    assert_eq!(action(&p, "aws_subnet.a"), Action::Delete);
+    let (_, out, _) = rendered(cfg.path(), &[]);
+    assert!(
+        out.contains("because it is not in the configuration"),
+        "{out}"
+    );
+    insta::assert_snapshot!("delete_removed", out);
+}
+
+#[test]
+fn prevent_destroy_refuses() {
+    let src = BASE.replace(
+        "  cidr_block = var.subnet_cidr\n}",
+        "  cidr_block = var.subnet_cidr\n  lifecycle {\n    prevent_destroy = true\n  }\n}",
+    );
+    let cfg = applied(BASE);
+    std::fs::write(
+        cfg.path().join("main.tf"),
+        src.replace("10.0.1.0/24", "10.0.2.0/24"),
+    )
+    .unwrap();
+    let r = plan_with(cfg.path(), PlanOptions::default());
+    assert!(r.plan.is_none());
+    let d = r
+        .diags
+        .iter()
+        .find(|d| d.summary == "Instance cannot be destroyed")
+        .expect("refusal");
+    let f = r.config.sources.get(d.span.as_ref().unwrap().file).unwrap();
+    assert_eq!(f.line_col(d.span.as_ref().unwrap().range.start).line, 21);
+    let (code, _, err) = rendered(cfg.path(), &["-detailed-exitcode"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("main.tf:21:5"), "{err}");
+}
+
+#[test]
+fn ignore_changes_hides_drift_in_config() {
+    let src = BASE.replace(
+        "  tags       = { Name = var.name }\n}",
+        "  tags       = { Name = var.name }\n  lifecycle {\n    ignore_changes = [tags]\n  }\n}",
+    );
+    let cfg = applied(&src);
+    std::fs::write(
+        cfg.path().join("main.tf"),
+        src.replace("default = \"web\"", "default = \"other\""),
+    )
+    .unwrap();
+    let p = plan_ok(cfg.path());
+    // tags are ignored; tags_all follows the configuration's tags and is not ignored.
+    let c = p
+        .changes
+        .iter()
+        .find(|c| c.addr.to_string() == "aws_vpc.main")
+        .unwrap();
+    assert!(!c.changed.contains(&"tags".to_string()), "{:?}", c.changed);
+}
+
+#[test]
+fn count_resize_adds_and_removes_instances() {
+    let src = "variable \"n\" {\n  default = 2\n}\nresource \"aws_vpc\" \"v\" {\n  count      = var.n\n  cidr_block = \"10.${count.index}.0.0/16\"\n}\n";
+    let cfg = applied(src);
+    std::fs::write(
+        cfg.path().join("main.tf"),
+        src.replace("default = 2", "default = 3"),
+    )
+    .unwrap();
+    let p = plan_ok(cfg.path());
+    assert_eq!(action(&p, "aws_vpc.v[2]"), Action::Create);
+    assert_eq!(p.summary().add, 1);
+    std::fs::write(
+        cfg.path().join("main.tf"),
+        src.replace("default = 2", "default = 1"),
+    )
+    .unwrap();
+    let p = plan_ok(cfg.path());
+    assert_eq!(action(&p, "aws_vpc.v[1]"), Action::Delete);
+    assert_eq!(
+        p.changes
+            .iter()
+            .find(|c| c.addr.to_string() == "aws_vpc.v[1]")
+            .unwrap()
+            .reason,
+        Some(terrace::plan::Reason::DeleteWrongKey)
+    );
+}
+
+#[test]
+fn for_each_and_module_changes() {
+    let files = [
+        ("main.tf", "module \"net\" {\n  source = \"./net\"\n  names  = [\"a\", \"b\"]\n}\n"),
+        ("net/main.tf", "variable \"names\" {\n  type = set(string)\n}\nresource \"aws_vpc\" \"v\" {\n  for_each   = var.names\n  cidr_block = \"10.0.0.0/16\"\n  tags       = { Name = each.key }\n}\n"),
+    ];
+    let cfg = TempConfig::new(&files);
+    converge(cfg.path());
+    std::fs::write(
+        cfg.path().join("main.tf"),
+        "module \"net\" {\n  source = \"./net\"\n  names  = [\"b\", \"c\"]\n}\n",
+    )
+    .unwrap();
+    let p = plan_ok(cfg.path());
+    assert_eq!(action(&p, "module.net.aws_vpc.v[\"a\"]"), Action::Delete);
+    assert_eq!(action(&p, "module.net.aws_vpc.v[\"b\"]"), Action::NoOp);
+    assert_eq!(action(&p, "module.net.aws_vpc.v[\"c\"]"), Action::Create);
+    let (_, out, _) = rendered(cfg.path(), &[]);
+    insta::assert_snapshot!("module_for_each_change", out);
+}
+
+#[test]
+fn targets_limit_the_plan() {
+    let cfg = TempConfig::new(&[("main.tf", BASE)]);
+    let r = plan_with(
+        cfg.path(),
+        PlanOptions {
+            targets: vec!["aws_subnet.a".into()],
+            ..PlanOptions::default()
+        },
+    );
+    let p = r.plan.unwrap();
+    let addrs: Vec<String> = p.changes.iter().map(|c| c.addr.to_string()).collect();
+    assert_eq!(addrs, ["aws_subnet.a", "aws_vpc.main"]);
+    assert!(r
+        .diags
+        .iter()
+        .any(|d| d.summary == "Resource targeting is in effect"));
+}
+
+#[test]
+fn replace_option_and_destroy() {
+    let cfg = applied(BASE);
+    let r = plan_with(
+        cfg.path(),
+        PlanOptions {
+            replace: vec!["aws_vpc.main".parse().unwrap()],
+            ..PlanOptions::default()
+        },
+    );
+    assert_eq!(
+        action(r.plan.as_ref().unwrap(), "aws_vpc.main"),
+        Action::DeleteThenCreate
+    );
+    let r = plan_with(
+        cfg.path(),
+        PlanOptions {
+            destroy: true,
+            ..PlanOptions::default()
+        },
+    );
+    let p = r.plan.unwrap();
+    assert_eq!(p.summary().destroy, 3);
+    assert!(p.changes.iter().all(|c| c.action == Action::Delete));
+}
+
+#[test]
+fn sensitive_values_never_shown() {
+    let cfg = applied(BASE);
+    std::fs::write(
+        cfg.path().join("main.tf"),
+        BASE.replace("correct-horse-battery", "new-secret-value-1"),
+    )
+    .unwrap();
+    let p = plan_ok(cfg.path());
+    assert_eq!(action(&p, "aws_db_instance.db"), Action::Update);
+    let (_, out, _) = rendered(cfg.path(), &["-out=tfplan"]);
+    assert!(
+        out.contains("~ password") && out.contains("(sensitive value)"),
+        "{out}"
+    );
+    let (_, json, _) = rendered(cfg.path(), &["-json"]);
+    let saved = std::fs::read_to_string(cfg.path().join("tfplan")).unwrap();
+    for text in [&out, &json, &saved] {
+        assert!(
+            !text.contains("new-secret-value-1") && !text.contains("correct-horse-battery"),
+            "leak in {text}"
+        );
+    }
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let db = doc["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == "aws_db_instance.db")
+        .unwrap();
+    assert_eq!(db["change"]["after_sensitive"]["password"], true);
+    assert_eq!(db["change"]["after"]["password"], serde_json::Value::Null);
+}
+
+#[test]
+fn saved_plan_show_and_json_shape() {
+    let cfg = TempConfig::new(&[("main.tf", BASE)]);
+    let (code, _, err) = rendered(cfg.path(), &["-out=tfplan"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, shown, _) = terrace(cfg.path(), &["show", "-no-color", "tfplan"]);
+    assert_eq!(code, 0);
+    assert!(shown.contains("Plan: 3 to add"), "{shown}");
+    let (_, json, _) = terrace(cfg.path(), &["show", "-json", "tfplan"]);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["format_version"], "1.2");
+    let vpc = doc["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == "aws_vpc.main")
+        .unwrap();
+    assert_eq!(vpc["change"]["actions"], serde_json::json!(["create"]));
+    assert_eq!(vpc["change"]["after"]["cidr_block"], "10.0.0.0/16");
+    assert_eq!(vpc["change"]["after_unknown"]["id"], true);
+    assert_eq!(
+        doc["planned_values"]["root_module"]["resources"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    let (code, _, err) = terrace(cfg.path(), &["show", "nonexistent.plan"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("nonexistent.plan"), "{err}");
+}
+
+#[test]
+fn three_tier_first_plan() {
+    let dir = repo().join("examples/three-tier");
+    let (code, out, err) = terrace(
+        &dir,
+        &[
+            "plan",
+            "-no-color",
+            "-lock=false",
+            "-var-file=sandbox.tfvars",
+            "-detailed-exitcode",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        out.contains("module.database.migration.schema will run 3 migrations"),
+        "{out}"
+    );
+    insta::assert_snapshot!("three_tier_first_plan", out);
+    let (code, json, err) = terrace(
+        &dir,
+        &["plan", "-json", "-lock=false", "-var-file=sandbox.tfvars"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let creates = doc["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["change"]["actions"] == serde_json::json!(["create"]))
+        .count();
+    assert_eq!(creates, 43);
+    assert_eq!(doc["migrations"][0]["pending"].as_array().unwrap().len(), 3);
+    assert!(
+        doc["configuration"]["root_module"]["module_calls"]["network"]["module"]["resources"]
+            .as_array()
+            .is_some()
+    );
+}
