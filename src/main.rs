@@ -24,3 +24,8 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// Evaluation and planning allocate many small values; mimalloc handles that pattern (and
+/// large multi-threaded heaps) much better than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

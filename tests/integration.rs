@@ -17,3 +17,5 @@ mod malformed;
 mod plan;
 #[path = "integration/schemas.rs"]
 mod schemas;
+#[path = "integration/state.rs"]
+mod state;

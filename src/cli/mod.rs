@@ -1,9 +1,12 @@
 //! Command-line interface: clap definitions, Terraform-style flag spellings, one file per verb.
 
 mod args;
+mod force_unlock;
 mod graph;
+mod output_cmd;
 mod plan;
 mod show;
+mod state;
 mod terminal;
 mod validate;
 
@@ -40,6 +43,13 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Show a saved plan, or the current state.
     Show(show::ShowArgs),
+    /// Inspect and edit the state: list, show, rm, mv.
+    #[command(subcommand_required = true)]
+    State(state::StateArgs),
+    /// Show the root module's outputs from the state.
+    Output(output_cmd::OutputArgs),
+    /// Remove a state lock left by a run that died.
+    ForceUnlock(force_unlock::ForceUnlockArgs),
     /// Print the Terrace version.
     Version,
 }
@@ -66,6 +76,9 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
         Command::Graph(a) => graph::run(a, &out),
         Command::Plan(a) => plan::run(a, &out),
         Command::Show(a) => show::run(a, &out),
+        Command::State(a) => state::run(a, &out),
+        Command::Output(a) => output_cmd::run(a, &out),
+        Command::ForceUnlock(a) => force_unlock::run(a, &out),
         Command::Version => {
             out.stdout(&format!("Terrace v{}\n", env!("CARGO_PKG_VERSION")))?;
             Ok(ExitCode::SUCCESS)

@@ -74,8 +74,8 @@ pub fn plan(ws: &Workspace, opts: &PlanCmdOptions) -> PlanReport {
             diags.push(Diagnostic::warning("Replace target not in state").detail(format!("-replace={a} names an instance that does not exist in state, so there is nothing to replace.")));
         }
     }
-    let planner = Planner::new(&state, &opts.plan);
-    let (evaluated, graph) = evaluate_config(
+    let planner = Planner::new(state, &opts.plan);
+    let (mut evaluated, graph) = evaluate_config(
         ws,
         &cfg,
         &inputs,
@@ -83,7 +83,7 @@ pub fn plan(ws: &Workspace, opts: &PlanCmdOptions) -> PlanReport {
         Some(&planner),
         &mut diags,
     );
-    let mut plan = planner.finish(&cfg, &evaluated, &graph, &mut diags);
+    let (mut plan, state) = planner.finish(&cfg, &mut evaluated, &graph, &mut diags);
     plan.migrations = plan_migrations(&plan, &evaluated.migrations, &state, &mut diags);
     diags.sort_dedup();
     if diags.has_errors() {

@@ -81,6 +81,74 @@ pub fn merge_prior(
     Value::Map(out)
 }
 
+/// Gives a value read from state (plain JSON: lists and maps) the schema's types: sets
+/// become sets, numbers stored as strings become numbers, and so on, so it compares equal to
+/// a configuration value of the same content. Values that do not convert are kept as read.
+pub fn conform(v: Value, body: &BodySchema) -> Value {
+    let (v, sens) = v.unmark();
+    let Value::Map(mut m) = v else {
+        return v.mark_if(sens);
+    };
+    for a in &body.attrs {
+        if let Some(x) = m.get_mut(a.name) {
+            let v = std::mem::replace(x, Value::Null);
+            *x = conform_ty(v, &a.ty);
+        }
+    }
+    for b in &body.blocks {
+        if let Some(x) = m.remove(b.name) {
+            let items = |x: Value| -> Vec<Value> {
+                match x {
+                    Value::List(i) | Value::Set(i) => {
+                        i.into_iter().map(|e| conform(e, &b.body)).collect()
+                    }
+                    Value::Map(_) => vec![conform(x, &b.body)],
+                    _ => Vec::new(),
+                }
+            };
+            let nv = match (b.nesting, x) {
+                (_, Value::Null) => Value::Null,
+                (Nesting::Single, x @ Value::Map(_)) => conform(x, &b.body),
+                (Nesting::Single, x) => items(x).into_iter().next().unwrap_or(Value::Null),
+                (Nesting::List, x) => Value::List(items(x)),
+                (Nesting::Set, x) => Value::set(items(x)),
+            };
+            m.insert(b.name.to_string(), nv);
+        }
+    }
+    Value::Map(m).mark_if(sens)
+}
+
+/// Like [`Type::convert`] for values read from state, but never failing: what does not
+/// fit is kept as it is. Only the conversions JSON loses are made (list to set, string to
+/// number or bool).
+fn conform_ty(v: Value, ty: &crate::eval::Type) -> Value {
+    use crate::eval::Type;
+    match (ty, v) {
+        (_, Value::Sensitive(inner)) => conform_ty(*inner, ty).sensitive(),
+        (Type::Set(t), Value::List(items) | Value::Set(items)) => {
+            Value::set(items.into_iter().map(|x| conform_ty(x, t)).collect())
+        }
+        (Type::List(t), Value::List(items)) => {
+            Value::List(items.into_iter().map(|x| conform_ty(x, t)).collect())
+        }
+        (Type::Map(t), Value::Map(m)) => {
+            Value::Map(m.into_iter().map(|(k, x)| (k, conform_ty(x, t))).collect())
+        }
+        (Type::Object(attrs), Value::Map(mut m)) => {
+            for a in attrs {
+                if let Some(x) = m.get_mut(&a.name) {
+                    let v = std::mem::replace(x, Value::Null);
+                    *x = conform_ty(v, &a.ty);
+                }
+            }
+            Value::Map(m)
+        }
+        (Type::Number | Type::Bool, v @ Value::String(_)) => ty.convert(v.clone()).unwrap_or(v),
+        (_, v) => v,
+    }
+}
+
 /// Whether two block objects agree on every value the configuration sets (known, non-null).
 fn same_configured(config: &Value, prior: &Value, body: &BodySchema) -> bool {
     let (Some(c), Some(p)) = (config.as_map(), prior.as_map()) else {

@@ -1,7 +1,7 @@
 //! The planner: decides each resource instance's action during evaluation (so references see
 //! planned values), then adds deletions, triggers, targets and output changes.
 
-use super::diff::{apply_ignore, changed_attrs, forcing, merge_prior, values_equal};
+use super::diff::{apply_ignore, changed_attrs, conform, forcing, merge_prior, values_equal};
 use super::{Action, OutputChange, Plan, Reason, ResourceChange};
 use crate::addr::{InstanceKey, Mode, ModulePath, NodeAddr, ResourceInstanceAddr};
 use crate::config::{Config, Resource};
@@ -34,21 +34,49 @@ struct Seen {
 }
 
 /// Plans instances as evaluation reaches them. Create one per plan.
+///
+/// Memory: each value exists once. A prior value is taken out of the state's JSON when its
+/// instance is planned; planned values live in the evaluation and are moved into the plan by
+/// [`Planner::finish`]; a no-op keeps only the planned value (as `before`).
 pub struct Planner<'a> {
-    state: &'a State,
+    state: RefCell<State>,
     opts: &'a PlanOptions,
     seen: RefCell<BTreeMap<ResourceInstanceAddr, Seen>>,
     diags: RefCell<Diagnostics>,
 }
 
+struct Prior {
+    value: Value,
+    provider_id: Option<String>,
+    tainted: bool,
+}
+
 impl<'a> Planner<'a> {
-    pub fn new(state: &'a State, opts: &'a PlanOptions) -> Self {
+    pub fn new(state: State, opts: &'a PlanOptions) -> Self {
         Planner {
-            state,
+            state: RefCell::new(state),
             opts,
             seen: RefCell::new(BTreeMap::new()),
             diags: RefCell::new(Diagnostics::new()),
         }
+    }
+
+    /// Takes the prior value of `addr` out of the state (its JSON is left empty).
+    fn take_prior(&self, addr: &ResourceInstanceAddr) -> Option<Prior> {
+        let mut st = self.state.borrow_mut();
+        let i = st
+            .resources
+            .binary_search_by(|r| r.address.cmp(addr))
+            .ok()?;
+        let r = &mut st.resources[i];
+        let json = std::mem::take(&mut r.attributes);
+        let value =
+            crate::state::paths_to_value_marks(Value::from_json(&json), &r.sensitive_attributes);
+        Some(Prior {
+            value,
+            provider_id: r.provider_id.clone(),
+            tainted: r.tainted,
+        })
     }
 }
 
@@ -60,31 +88,36 @@ impl InstancePlanner for Planner<'_> {
         schema: &'static ResourceSchema,
         resource: &Resource,
     ) -> Value {
-        let prior = self.state.get(addr);
-        let prior_v = prior.map(|p| p.value());
+        let (prior, prior_v) = match self.take_prior(addr) {
+            Some(Prior {
+                value,
+                provider_id,
+                tainted,
+            }) => (
+                Some((provider_id, tainted)),
+                Some(conform(value, &schema.body)),
+            ),
+            None => (None, None),
+        };
         let mut change = ResourceChange {
             addr: addr.clone(),
             action: Action::NoOp,
-            before: prior_v.clone(),
+            before: None,
             after: None,
             changed: Vec::new(),
             forces: Vec::new(),
             reason: None,
-            provider_id: prior.and_then(|p| p.provider_id.clone()),
+            provider_id: prior.as_ref().and_then(|p| p.0.clone()),
             create_before_destroy: resource.lifecycle.create_before_destroy,
         };
         let result = if schema.kind == SchemaKind::Data {
             // Data sources are read by the provider; without a fresh read, the last value
             // read stands, and a data source never read is read during apply.
-            match prior_v {
-                Some(v) => {
-                    change.after = Some(v.clone());
-                    v
-                }
+            match &prior_v {
+                Some(v) => v.clone(),
                 None => {
                     change.action = Action::Read;
                     change.reason = Some(Reason::ReadDeferred);
-                    change.after = Some(config.clone());
                     config
                 }
             }
@@ -94,19 +127,19 @@ impl InstancePlanner for Planner<'_> {
             } else {
                 Action::NoOp
             };
-            change.reason = prior.map(|_| Reason::DeleteDestroy);
-            prior_v.unwrap_or(config)
+            change.reason = prior.as_ref().map(|_| Reason::DeleteDestroy);
+            prior_v.clone().unwrap_or(config)
         } else {
-            match (prior, prior_v) {
+            match (&prior, &prior_v) {
                 (Some(p), Some(pv)) => {
-                    let merged = merge_prior(&config, &pv, &schema.body, &|n| {
+                    let merged = merge_prior(&config, pv, &schema.body, &|n| {
                         resource.body.attr(n).is_some()
                             || resource.body.blocks.iter().any(|b| b.kind == n)
                     });
-                    let planned = apply_ignore(merged, &pv, &resource.lifecycle.ignore_changes);
-                    let changed = changed_attrs(&pv, &planned, schema);
-                    let forces = forcing(&changed, &pv, &planned, schema);
-                    let reason = if p.tainted {
+                    let planned = apply_ignore(merged, pv, &resource.lifecycle.ignore_changes);
+                    let changed = changed_attrs(pv, &planned, schema);
+                    let forces = forcing(&changed, pv, &planned, schema);
+                    let reason = if p.1 {
                         Some(Reason::ReplaceTainted)
                     } else if self.opts.replace.contains(addr) {
                         Some(Reason::ReplaceRequested)
@@ -124,9 +157,8 @@ impl InstancePlanner for Planner<'_> {
                             Action::DeleteThenCreate
                         };
                         change.reason = Some(r);
-                        let after = apply_ignore(config, &pv, &resource.lifecycle.ignore_changes);
-                        change.changed = changed_attrs(&pv, &after, schema);
-                        change.after = Some(after.clone());
+                        let after = apply_ignore(config, pv, &resource.lifecycle.ignore_changes);
+                        change.changed = changed_attrs(pv, &after, schema);
                         after
                     } else {
                         change.action = if change.changed.is_empty() {
@@ -134,17 +166,22 @@ impl InstancePlanner for Planner<'_> {
                         } else {
                             Action::Update
                         };
-                        change.after = Some(planned.clone());
                         planned
                     }
                 }
                 _ => {
                     change.action = Action::Create;
-                    change.after = Some(config.clone());
                     config
                 }
             }
         };
+        // A managed no-op keeps only its planned value, attached as `before` by `finish`.
+        let noop_managed = change.action == Action::NoOp
+            && schema.kind == SchemaKind::Managed
+            && !self.opts.destroy;
+        if !noop_managed {
+            change.before = prior_v;
+        }
         let prevent_destroy = resource
             .lifecycle
             .prevent_destroy
@@ -166,18 +203,27 @@ impl InstancePlanner for Planner<'_> {
 impl Planner<'_> {
     /// Completes the plan after evaluation: replace triggers, deletions of instances that
     /// are gone, `prevent_destroy`, targets, outputs. Problems are added to `diags`.
+    /// Completes the plan; returns it with the state it was made against (whose attribute
+    /// JSON has been consumed: existence, outputs and history remain). Planned values are
+    /// moved out of `evaluated`.
     pub fn finish(
         self,
         cfg: &Config,
-        evaluated: &Evaluated,
+        evaluated: &mut Evaluated,
         graph: &DepGraph,
         diags: &mut Diagnostics,
-    ) -> Plan {
+    ) -> (Plan, State) {
+        let state = self.state.into_inner();
+        let mut planned: std::collections::HashMap<ResourceInstanceAddr, Value> =
+            std::mem::take(&mut evaluated.instances)
+                .into_iter()
+                .map(|i| (i.addr, i.value))
+                .collect();
         let mut seen = self.seen.into_inner();
         diags.extend(self.diags.into_inner());
         apply_triggers(&mut seen);
         let mut changes: BTreeMap<ResourceInstanceAddr, ResourceChange> = BTreeMap::new();
-        for (addr, s) in &seen {
+        for (addr, s) in seen {
             if s.change.action == Action::Delete || s.change.action.is_replace() {
                 if let Some(span) = &s.prevent_destroy {
                     diags.push(
@@ -187,10 +233,17 @@ impl Planner<'_> {
                     );
                 }
             }
-            changes.insert(addr.clone(), s.change.clone());
+            let mut change = s.change;
+            let value = planned.remove(&addr);
+            match change.action {
+                Action::NoOp if change.before.is_none() => change.before = value,
+                Action::NoOp | Action::Delete => {}
+                _ => change.after = value,
+            }
+            changes.insert(addr, change);
         }
         // Everything in state that evaluation did not reach is gone from the configuration.
-        for r in &self.state.resources {
+        for r in &state.resources {
             if changes.contains_key(&r.address) {
                 continue;
             }
@@ -221,19 +274,20 @@ impl Planner<'_> {
             changes = apply_targets(changes, &self.opts.targets, graph, diags);
         }
         let outputs = if self.opts.targets.is_empty() {
-            plan_outputs(self.state, evaluated, self.opts.destroy)
+            plan_outputs(&state, evaluated, self.opts.destroy)
         } else {
             Vec::new()
         };
-        Plan {
+        let plan = Plan {
             changes,
             outputs,
             migrations: Vec::new(),
-            prior_lineage: Some(self.state.lineage.clone()),
-            prior_serial: Some(self.state.serial),
+            prior_lineage: Some(state.lineage.clone()),
+            prior_serial: Some(state.serial),
             destroy: self.opts.destroy,
             targets: self.opts.targets.clone(),
-        }
+        };
+        (plan, state)
     }
 }
 

@@ -88,7 +88,12 @@ pub fn plan_json(plan: &Plan, config: Option<&Config>) -> J {
     for c in &plan.changes {
         let mut m = resource_base(&c.addr);
         let before = c.before.as_ref();
-        let after = c.after.as_ref();
+        // A no-op carries only `before`; its after is the same value.
+        let after = if c.action == Action::NoOp {
+            c.after.as_ref().or(before)
+        } else {
+            c.after.as_ref()
+        };
         let mut change = Map::new();
         change.insert("actions".into(), json!(c.action.terraform_actions()));
         change.insert("before".into(), before.map_or(J::Null, masked));

@@ -180,11 +180,10 @@ impl StateError {
     pub fn to_diagnostic(&self) -> Diagnostic {
         let mut d = Diagnostic::error(self.summary()).detail(sentence(&self.to_string()));
         match self {
-            StateError::Locked { holder, .. } => {
-                d = d.hint(format!(
-                    "wait for the other run, pass -lock-timeout=DURATION to wait longer, or if the holder is gone run `terrace force-unlock {}`",
-                    holder.id
-                ));
+            StateError::Locked { .. } | StateError::LockTimeout { .. } => {
+                d = d.hint(
+                    "wait for the other run to finish, or pass -lock-timeout=DURATION to wait for it; the lock is released when its process exits",
+                );
             }
             StateError::Corrupt { .. } | StateError::UnsupportedVersion { .. } => {
                 d = d.hint("the file was left untouched; restore it from a backup (.backup.N) beside it, or fix it by hand");
@@ -212,7 +211,7 @@ fn sentence(s: &str) -> String {
 pub(crate) fn fmt_duration(d: Duration) -> String {
     let ms = d.as_millis();
     if ms < 60_000 {
-        if ms % 1000 == 0 {
+        if ms.is_multiple_of(1000) {
             format!("{}s", ms / 1000)
         } else {
             format!("{:.1}s", d.as_secs_f64())
