@@ -2,6 +2,8 @@
 # Reproduces the figures in BENCHMARKS.md.
 #   scripts/bench.sh validate [N]   wall time and peak memory of `terrace validate` on an
 #                                   N-resource generated configuration (default 10000)
+#   scripts/bench.sh plan [N]       the same for `terrace plan`, against an empty state and
+#                                   against a matching N-resource state (every change a no-op)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/terrace/target}"
@@ -10,7 +12,7 @@ command -v /usr/bin/time >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteract
 what="${1:-validate}"
 n="${2:-10000}"
 cargo build --release --locked --quiet
-cargo build --release --locked --quiet --example gen_config
+cargo build --release --locked --quiet --example gen_config --example fake_apply
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 "$CARGO_TARGET_DIR/release/examples/gen_config" "$n" "$dir" >/dev/null
@@ -30,5 +32,10 @@ measure() { # label, command...
 
 case "$what" in
   validate) measure "validate, $n resources" "$bin" "-chdir=$dir" validate ;;
-  *) echo "usage: scripts/bench.sh validate [N]" >&2; exit 2 ;;
+  plan)
+    measure "plan, $n resources, empty state" "$bin" "-chdir=$dir" plan -lock=false
+    "$CARGO_TARGET_DIR/release/examples/fake_apply" "$dir" >/dev/null
+    measure "plan, $n resources, matching state (no-op)" "$bin" "-chdir=$dir" plan -lock=false -detailed-exitcode
+    ;;
+  *) echo "usage: scripts/bench.sh validate|plan [N]" >&2; exit 2 ;;
 esac
