@@ -195,6 +195,20 @@ fn applied(main_tf: &str) -> TempConfig {
     cfg
 }
 
+/// Snapshots the human and JSON renderings of the plan in `dir`.
+fn snap_both(name: &str, dir: &Path, args: &[&str]) {
+    let (_, human, err) = rendered(dir, args);
+    insta::assert_snapshot!(format!("{name}_human"), human, &err);
+    let mut json_args = vec!["-json"];
+    json_args.extend_from_slice(args);
+    let (_, json, err) = rendered(dir, &json_args);
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}{err}"));
+    // The configuration section is covered by its own test; keep these snapshots about changes.
+    doc.as_object_mut().unwrap().remove("configuration");
+    insta::assert_json_snapshot!(format!("{name}_json"), doc);
+}
+
 fn rendered(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let mut all = vec!["plan", "-no-color"];
     all.extend_from_slice(args);
@@ -236,6 +250,7 @@ fn no_op_plan_after_apply() {
     let (code, out, _) = rendered(cfg.path(), &["-detailed-exitcode"]);
     assert_eq!(code, 0, "{out}");
     insta::assert_snapshot!("no_op_plan", out);
+    snap_both("no_op", cfg.path(), &[]);
 }
 
 #[test]
@@ -257,6 +272,7 @@ fn in_place_update_names_changed_attributes() {
     let (code, out, _) = rendered(cfg.path(), &["-detailed-exitcode"]);
     assert_eq!(code, 2);
     insta::assert_snapshot!("in_place_update", out);
+    snap_both("in_place_update", cfg.path(), &[]);
 }
 
 #[test]
@@ -278,6 +294,7 @@ fn replace_marks_forcing_attributes() {
     let (_, out, _) = rendered(cfg.path(), &[]);
     assert!(out.contains("# forces replacement"), "{out}");
     insta::assert_snapshot!("replace_forced", out);
+    snap_both("replace_forced", cfg.path(), &[]);
 }
 
 #[test]
@@ -296,6 +313,7 @@ fn create_before_destroy_replacement() {
     assert_eq!(action(&p, "aws_subnet.a"), Action::CreateThenDelete);
     let (_, out, _) = rendered(cfg.path(), &[]);
     assert!(out.contains("+/- resource \"aws_subnet\" \"a\""), "{out}");
+    snap_both("create_before_destroy", cfg.path(), &[]);
 }
 
 #[test]
@@ -311,6 +329,7 @@ fn removed_resource_is_deleted() {
         "{out}"
     );
     insta::assert_snapshot!("delete_removed", out);
+    snap_both("delete_removed", cfg.path(), &[]);
 }
 
 #[test]
@@ -337,6 +356,37 @@ fn prevent_destroy_refuses() {
     let (code, _, err) = rendered(cfg.path(), &["-detailed-exitcode"]);
     assert_eq!(code, 1);
     assert!(err.contains("main.tf:21:5"), "{err}");
+    insta::assert_snapshot!("prevent_destroy_error", err);
+}
+
+#[test]
+fn replace_triggered_by_follows_updates() {
+    let src = r#"
+variable "ami" {
+  default = "ami-1"
+}
+resource "aws_instance" "app" {
+  ami           = var.ami
+  instance_type = "t3.micro"
+}
+resource "aws_key_pair" "k" {
+  public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFKUdzrHl2wZlGdzufwYlsBWNeXJrkZ5Isxk0o9k1hhZ a@b"
+  tags       = { app = aws_instance.app.id }
+  lifecycle {
+    replace_triggered_by = [aws_instance.app]
+  }
+}
+"#;
+    let cfg = applied(src);
+    std::fs::write(cfg.path().join("main.tf"), src.replace("ami-1", "ami-2")).unwrap();
+    let p = plan_ok(cfg.path());
+    assert_eq!(action(&p, "aws_instance.app"), Action::DeleteThenCreate);
+    let k = p
+        .changes
+        .iter()
+        .find(|c| c.addr.to_string() == "aws_key_pair.k")
+        .unwrap();
+    assert!(k.action.is_replace(), "{:?}", k.action);
 }
 
 #[test]
@@ -359,6 +409,7 @@ fn ignore_changes_hides_drift_in_config() {
         .find(|c| c.addr.to_string() == "aws_vpc.main")
         .unwrap();
     assert!(!c.changed.contains(&"tags".to_string()), "{:?}", c.changed);
+    snap_both("ignore_changes", cfg.path(), &[]);
 }
 
 #[test]
@@ -409,6 +460,7 @@ fn for_each_and_module_changes() {
     assert_eq!(action(&p, "module.net.aws_vpc.v[\"c\"]"), Action::Create);
     let (_, out, _) = rendered(cfg.path(), &[]);
     insta::assert_snapshot!("module_for_each_change", out);
+    snap_both("module_for_each", cfg.path(), &[]);
 }
 
 #[test]
@@ -488,6 +540,7 @@ fn sensitive_values_never_shown() {
         .unwrap();
     assert_eq!(db["change"]["after_sensitive"]["password"], true);
     assert_eq!(db["change"]["after"]["password"], serde_json::Value::Null);
+    snap_both("sensitive", cfg.path(), &[]);
 }
 
 #[test]
