@@ -5,6 +5,7 @@ mod diff;
 mod migrations;
 mod planner;
 mod saved;
+pub mod simulate;
 pub mod value_serde;
 
 pub use diff::{apply_ignore, changed_attrs, forcing, merge_prior, values_equal};

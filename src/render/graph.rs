@@ -6,6 +6,23 @@ use petgraph::visit::EdgeRef;
 use serde_json::json;
 use std::fmt::Write;
 
+/// (from, to, via) of every edge, sorted, so output is stable across runs.
+fn sorted_edges(g: &DepGraph) -> Vec<(String, String, String)> {
+    let mut edges: Vec<(String, String, String)> = g
+        .graph
+        .edge_references()
+        .map(|e| {
+            (
+                g.graph[e.source()].to_string(),
+                g.graph[e.target()].to_string(),
+                e.weight().via.clone(),
+            )
+        })
+        .collect();
+    edges.sort();
+    edges
+}
+
 fn kind(n: &NodeAddr) -> &'static str {
     match n {
         NodeAddr::Resource(r) if r.resource.mode == crate::addr::Mode::Data => "data",
@@ -52,18 +69,7 @@ pub fn graph_dot(g: &DepGraph) -> String {
             quote(&n.to_string())
         );
     }
-    let mut edges: Vec<(String, String, String)> = g
-        .graph
-        .edge_references()
-        .map(|e| {
-            (
-                g.graph[e.source()].to_string(),
-                g.graph[e.target()].to_string(),
-                e.weight().via.clone(),
-            )
-        })
-        .collect();
-    edges.sort();
+    let edges = sorted_edges(g);
     for (a, b, via) in edges {
         let _ = writeln!(
             out,
@@ -92,18 +98,7 @@ pub fn graph_json(g: &DepGraph) -> serde_json::Value {
             })
         })
         .collect();
-    let mut edges: Vec<(String, String, String)> = g
-        .graph
-        .edge_references()
-        .map(|e| {
-            (
-                g.graph[e.source()].to_string(),
-                g.graph[e.target()].to_string(),
-                e.weight().via.clone(),
-            )
-        })
-        .collect();
-    edges.sort();
+    let edges = sorted_edges(g);
     json!({
         "format_version": "1.0",
         "nodes": nodes_json,

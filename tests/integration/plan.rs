@@ -2,10 +2,10 @@
 
 use crate::support::{repo, terrace, TempConfig};
 use std::path::Path;
-use terrace::eval::Value;
 use terrace::ops::{self, PlanCmdOptions, Workspace};
+use terrace::plan::simulate::record_plan;
 use terrace::plan::{Action, Plan, PlanOptions};
-use terrace::state::{value_to_state_json, OutputState, ResourceState, State};
+use terrace::state::State;
 
 fn ws(dir: &Path) -> Workspace {
     Workspace {
@@ -29,64 +29,6 @@ fn plan_ok(dir: &Path) -> Plan {
     let r = plan_with(dir, PlanOptions::default());
     assert!(!r.diags.has_errors(), "{:?}", r.diags);
     r.plan.expect("a plan")
-}
-
-/// Fills unknown leaves with deterministic fake values, as if the cloud had computed them.
-fn fill_unknowns(v: &Value, path: &str) -> Value {
-    match v {
-        Value::Unknown => Value::from(format!("fake-{path}")),
-        Value::Sensitive(inner) => fill_unknowns(inner, path).sensitive(),
-        Value::List(items) => Value::List(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, x)| fill_unknowns(x, &format!("{path}.{i}")))
-                .collect(),
-        ),
-        Value::Set(items) => Value::set(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, x)| fill_unknowns(x, &format!("{path}.{i}")))
-                .collect(),
-        ),
-        Value::Map(m) => Value::Map(
-            m.iter()
-                .map(|(k, x)| (k.clone(), fill_unknowns(x, &format!("{path}.{k}"))))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
-/// The state a successful apply of `plan` would leave (without touching any cloud).
-fn fake_apply(plan: &Plan) -> State {
-    let mut s = State::new();
-    for c in &plan.changes {
-        let Some(after) = &c.after else { continue };
-        if c.action == Action::Delete {
-            continue;
-        }
-        let v = fill_unknowns(after, &c.addr.to_string());
-        let (attributes, sensitive_attributes) = value_to_state_json(&v);
-        s.upsert(ResourceState {
-            address: c.addr.clone(),
-            mode: if c.addr.resource.mode == terrace::addr::Mode::Data {
-                "data".into()
-            } else {
-                "managed".into()
-            },
-            type_name: c.addr.resource.type_name.clone(),
-            provider_id: v.get_attr("id").and_then(Value::as_str).map(str::to_string),
-            attributes,
-            sensitive_attributes,
-            dependencies: Vec::new(),
-            create_before_destroy: c.create_before_destroy,
-            tainted: false,
-        });
-    }
-    s.serial = 1;
-    s
 }
 
 fn write_state(dir: &Path, s: &State) {
@@ -147,8 +89,8 @@ output "vpc_id" {
 }
 "#;
 
-/// Fakes applies until the plan is empty: each round records the planned values with
-/// unknowns filled in, so references between resources settle as a real apply would.
+/// Fakes applies until the plan is empty, so references between resources settle as a
+/// real apply would.
 fn converge(dir: &Path) {
     let mut state = State::new();
     for _ in 0..5 {
@@ -156,33 +98,7 @@ fn converge(dir: &Path) {
         if !p.has_changes() {
             return;
         }
-        for o in &p.outputs {
-            match &o.after {
-                Some(v) => {
-                    let v = fill_unknowns(v, &o.name).unmark_deep().0;
-                    state.outputs.insert(
-                        o.name.clone(),
-                        OutputState {
-                            value: v.to_json(),
-                            sensitive: o.sensitive,
-                        },
-                    );
-                }
-                None => {
-                    state.outputs.remove(&o.name);
-                }
-            }
-        }
-        let applied = fake_apply(&p);
-        for c in p.changes.iter().filter(|c| c.action != Action::NoOp) {
-            match applied.get(&c.addr) {
-                Some(r) => state.upsert(r.clone()),
-                None => {
-                    state.remove(&c.addr);
-                }
-            }
-        }
-        state.serial += 1;
+        record_plan(&p, &mut state);
         write_state(dir, &state);
     }
     panic!("fake apply did not converge");
