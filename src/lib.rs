@@ -5,6 +5,7 @@
 //! `ops` runs one command each, `cli` turns arguments into options.
 
 pub mod addr;
+pub mod apply;
 pub mod cli;
 pub mod config;
 pub mod diag;
@@ -13,6 +14,7 @@ pub mod graph;
 pub mod migrate;
 pub mod ops;
 pub mod plan;
+pub mod provider;
 pub mod render;
 pub mod schema;
 pub mod state;

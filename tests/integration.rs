@@ -3,6 +3,8 @@
 #[path = "integration/support.rs"]
 mod support;
 
+#[path = "integration/apply.rs"]
+mod apply;
 #[path = "integration/cli.rs"]
 mod cli;
 #[path = "integration/examples.rs"]

@@ -1,6 +1,7 @@
 //! One function per command. Functions take a [`Workspace`] and options, and return data;
 //! they never print.
 
+mod apply;
 mod graph;
 mod output;
 mod plan;
@@ -9,9 +10,10 @@ mod state_access;
 mod validate;
 mod workspace;
 
+pub use apply::{apply, ApplyCmdOptions, ApplyReport};
 pub use graph::{graph, GraphOptions, GraphReport};
 pub use output::{json_type, output, outputs, outputs_json, raw_output};
-pub use plan::{config_hash, plan, PlanCmdOptions, PlanReport};
+pub use plan::{config_hash, plan, plan_against, PlanCmdOptions, PlanReport, Planned};
 pub use state::{
     force_unlock, open_state, state_list, state_mv, state_rm, state_show, StateCommandError,
     StateOptions,

@@ -69,31 +69,16 @@ pub fn plan(ws: &Workspace, opts: &PlanCmdOptions) -> PlanReport {
                 };
             }
         };
-    for a in &opts.plan.replace {
-        if state.get(a).is_none() {
-            diags.push(Diagnostic::warning("Replace target not in state").detail(format!("-replace={a} names an instance that does not exist in state, so there is nothing to replace.")));
-        }
-    }
-    let planner = Planner::new(state, &opts.plan);
-    let (mut evaluated, graph) = evaluate_config(
-        ws,
-        &cfg,
-        &inputs,
-        EvalMode::Plan,
-        Some(&planner),
-        &mut diags,
-    );
-    let (mut plan, state) = planner.finish(&cfg, &mut evaluated, &graph, &mut diags);
-    plan.migrations = plan_migrations(&plan, &evaluated.migrations, &state, &mut diags);
+    let planned = plan_against(ws, &cfg, &inputs, state, &opts.plan, &mut diags);
     diags.sort_dedup();
-    if diags.has_errors() {
+    let Some(Planned { plan, .. }) = planned.filter(|_| !diags.has_errors()) else {
         return PlanReport {
             plan: None,
             diags,
             config: cfg,
             saved: None,
         };
-    }
+    };
     let saved = SavedPlan {
         format: SAVED_PLAN_FORMAT.to_string(),
         format_version: SAVED_PLAN_VERSION,
@@ -167,4 +152,40 @@ fn saved_variables(
         );
     }
     out
+}
+
+/// A plan with what executing it needs.
+pub struct Planned {
+    pub plan: Plan,
+    pub graph: crate::graph::DepGraph,
+    /// The evaluated root `provider "aws"` blocks by alias.
+    pub providers: std::collections::HashMap<Option<String>, crate::eval::Value>,
+}
+
+/// Plans the loaded configuration against `state` (which the planner consumes), or `None`
+/// when evaluation failed (see `diags`).
+pub fn plan_against(
+    ws: &Workspace,
+    cfg: &Config,
+    inputs: &crate::eval::inputs::InputValues,
+    state: crate::state::State,
+    opts: &PlanOptions,
+    diags: &mut Diagnostics,
+) -> Option<Planned> {
+    for a in &opts.replace {
+        if state.get(a).is_none() {
+            diags.push(Diagnostic::warning("Replace target not in state").detail(format!("-replace={a} names an instance that does not exist in state, so there is nothing to replace.")));
+        }
+    }
+    let planner = Planner::new(state, opts);
+    let (mut evaluated, graph) =
+        evaluate_config(ws, cfg, inputs, EvalMode::Plan, Some(&planner), diags);
+    let (mut plan, state) = planner.finish(cfg, &mut evaluated, &graph, diags);
+    plan.migrations = plan_migrations(&plan, &evaluated.migrations, &state, diags);
+    let providers = std::mem::take(&mut evaluated.providers);
+    (!diags.has_errors()).then_some(Planned {
+        plan,
+        graph,
+        providers,
+    })
 }

@@ -101,6 +101,8 @@ pub struct Evaluated {
     /// Root module outputs, in declaration order.
     pub outputs: Vec<(String, Value)>,
     pub migrations: Vec<MigrationValue>,
+    /// The evaluated root `provider "aws"` blocks by alias (`None` = the default one).
+    pub providers: std::collections::HashMap<Option<String>, Value>,
 }
 
 enum Slot<T> {
@@ -162,6 +164,7 @@ pub fn evaluate(cfg: &Config, opts: EvalOptions<'_>, diags: &mut Diagnostics) ->
     // Last: moves values out of the memo, so nothing may evaluate after this.
     ev.take_instances(&modules, &mut out);
     out.migrations = ev.migrations.take();
+    out.providers = std::mem::take(&mut ev.providers.configs);
     diags.extend(ev.diags.into_inner());
     out
 }

@@ -97,6 +97,8 @@ pub fn aws_provider_schema() -> BodySchema {
 pub struct Providers {
     default_tags: HashMap<Option<String>, Value>,
     declared: Vec<Option<String>>,
+    /// The evaluated arguments of each root `provider "aws"` block, by alias.
+    pub configs: HashMap<Option<String>, Value>,
 }
 
 impl Providers {
@@ -180,6 +182,7 @@ fn check_provider(
             .cloned()
             .unwrap_or(Value::Null);
         out.default_tags.insert(p.alias.clone(), tags);
+        out.configs.insert(p.alias.clone(), v);
     }
 }
 

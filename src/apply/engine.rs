@@ -1,0 +1,549 @@
+//! The DAG walk.
+
+use super::events::{ApplyEvent, EventSink};
+use crate::addr::{Mode, NodeAddr, ResourceInstanceAddr};
+use crate::eval::Value;
+use crate::graph::DepGraph;
+use crate::plan::{Action, Plan, ResourceChange};
+use crate::provider::{CreateRequest, DeleteRequest, Provider, ProviderError, UpdateRequest};
+use crate::state::{value_to_state_json, Journal, JournalEntry, ResourceState, State};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+/// Computes an instance's final configuration value just before it is created or updated,
+/// when everything it depends on has been applied and is in `state`.
+pub trait Resolver: Send + Sync {
+    fn resolve(&self, addr: &ResourceInstanceAddr, state: &State) -> Result<Value, String>;
+}
+
+/// Engine settings.
+#[derive(Debug, Clone)]
+pub struct ApplySettings {
+    /// Concurrent provider calls (`-parallelism`).
+    pub parallelism: usize,
+    /// Per-operation time limit when the resource sets no `timeouts`.
+    pub default_timeout: Duration,
+}
+
+impl Default for ApplySettings {
+    fn default() -> Self {
+        ApplySettings {
+            parallelism: 10,
+            default_timeout: Duration::from_secs(45 * 60),
+        }
+    }
+}
+
+/// What the engine needs besides the plan: how to resolve final values, where events go.
+pub struct ApplyContext {
+    pub resolver: Arc<dyn Resolver>,
+    pub sink: Arc<dyn EventSink>,
+    pub settings: ApplySettings,
+}
+
+/// How one change ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodeResult {
+    Done,
+    Failed(String),
+    /// Not attempted: a dependency failed.
+    Skipped(ResourceInstanceAddr),
+    /// Not attempted: the run was interrupted.
+    Cancelled,
+}
+
+/// The result of an apply: every change that had an action, by address.
+#[derive(Debug, Default)]
+pub struct ApplyOutcome {
+    pub results: BTreeMap<ResourceInstanceAddr, NodeResult>,
+}
+
+impl ApplyOutcome {
+    pub fn failed(&self) -> impl Iterator<Item = (&ResourceInstanceAddr, &NodeResult)> {
+        self.results
+            .iter()
+            .filter(|(_, r)| !matches!(r, NodeResult::Done))
+    }
+
+    pub fn is_success(&self) -> bool {
+        self.failed().next().is_none()
+    }
+}
+
+/// The changed nodes each change must wait for. Creates and updates wait for the changed
+/// instances they reach through the graph (through unchanged nodes, outputs and
+/// migrations); deletes wait for every change whose prior state depended on them.
+fn dependencies(
+    plan: &Plan,
+    graph: &DepGraph,
+    state: &State,
+) -> HashMap<ResourceInstanceAddr, BTreeSet<ResourceInstanceAddr>> {
+    let changed: BTreeMap<&ResourceInstanceAddr, &ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .map(|c| (&c.addr, c))
+        .collect();
+    let mut out: HashMap<ResourceInstanceAddr, BTreeSet<ResourceInstanceAddr>> = HashMap::new();
+    for (addr, c) in &changed {
+        let mut deps = BTreeSet::new();
+        if c.action != Action::Delete {
+            let mut stack: Vec<NodeAddr> = graph
+                .dependencies(&NodeAddr::Resource((*addr).clone()))
+                .into_iter()
+                .cloned()
+                .collect();
+            let mut seen = BTreeSet::new();
+            while let Some(n) = stack.pop() {
+                if !seen.insert(n.clone()) {
+                    continue;
+                }
+                match &n {
+                    NodeAddr::Resource(r) if changed.contains_key(r) => {
+                        if changed[r].action != Action::Delete {
+                            deps.insert(r.clone());
+                        }
+                    }
+                    _ => stack.extend(graph.dependencies(&n).into_iter().cloned()),
+                }
+            }
+        }
+        out.insert((*addr).clone(), deps);
+    }
+    // Deletes wait for whatever depended on them.
+    for r in &state.resources {
+        for d in &r.dependencies {
+            let Ok(dep) = d.parse::<ResourceInstanceAddr>() else {
+                continue;
+            };
+            if changed
+                .get(&dep)
+                .is_some_and(|c| c.action == Action::Delete || c.action.is_replace())
+                && changed.contains_key(&r.address)
+            {
+                out.entry(dep).or_default().insert(r.address.clone());
+            }
+        }
+    }
+    out
+}
+
+/// An idempotency token from lineage, address and generation: the same create retried or
+/// resumed sends the same token.
+fn client_token(lineage: &str, addr: &ResourceInstanceAddr, generation: u64) -> String {
+    let h = Sha256::digest(format!("{lineage}\0{addr}\0{generation}").as_bytes());
+    h.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Tags for a new object: its `tags_all` plus the ownership tags.
+fn object_tags(v: &Value, lineage: &str, addr: &ResourceInstanceAddr) -> BTreeMap<String, String> {
+    let mut tags: BTreeMap<String, String> = v
+        .get_attr("tags_all")
+        .or_else(|| v.get_attr("tags"))
+        .and_then(Value::as_map)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, x)| x.as_str().map(|s| (k.clone(), s.to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
+    tags.insert("terrace:address".into(), addr.to_string());
+    tags.insert("terrace:lineage".into(), lineage.to_string());
+    tags
+}
+
+fn record(
+    addr: &ResourceInstanceAddr,
+    value: &Value,
+    deps: &BTreeSet<ResourceInstanceAddr>,
+    cbd: bool,
+) -> ResourceState {
+    let (attributes, sensitive_attributes) = value_to_state_json(value);
+    ResourceState {
+        address: addr.clone(),
+        mode: if addr.resource.mode == Mode::Data {
+            "data".into()
+        } else {
+            "managed".into()
+        },
+        type_name: addr.resource.type_name.clone(),
+        provider_id: value
+            .get_attr("id")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        attributes,
+        sensitive_attributes,
+        dependencies: deps.iter().map(ToString::to_string).collect(),
+        create_before_destroy: cbd,
+        tainted: false,
+    }
+}
+
+/// Keeps the schema's sensitive marks on a value the provider returned.
+fn mark_sensitive(type_name: &str, mode: Mode, v: Value) -> Value {
+    let schema = match mode {
+        Mode::Managed => crate::schema::resource(type_name),
+        Mode::Data => crate::schema::data_source(type_name),
+    };
+    match (schema, v) {
+        (Some(s), Value::Map(mut m)) => {
+            for a in s.body.attrs.iter().filter(|a| a.sensitive) {
+                if let Some(x) = m.remove(a.name) {
+                    m.insert(a.name.to_string(), x.sensitive());
+                }
+            }
+            Value::Map(m)
+        }
+        (_, v) => v,
+    }
+}
+
+struct Shared<P> {
+    provider: P,
+    journal: Mutex<Journal>,
+    resolver: Arc<dyn Resolver>,
+    sink: Arc<dyn EventSink>,
+    calls: Semaphore,
+    settings: ApplySettings,
+    lineage: String,
+}
+
+impl<P: Provider> Shared<P> {
+    fn snapshot(&self) -> State {
+        self.journal
+            .lock()
+            .map(|j| j.state().clone())
+            .unwrap_or_default()
+    }
+
+    fn append(&self, e: JournalEntry) -> Result<(), String> {
+        let mut j = self
+            .journal
+            .lock()
+            .map_err(|_| "the state journal lock is poisoned".to_string())?;
+        j.append(&e).map_err(|e| e.to_string())
+    }
+
+    async fn delete(&self, c: &ResourceChange) -> Result<(), String> {
+        let prior = c.before.clone().unwrap_or(Value::Null);
+        let Some(id) = c.provider_id.clone().or_else(|| {
+            prior
+                .get_attr("id")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        }) else {
+            return self.append(JournalEntry::Remove {
+                address: c.addr.clone(),
+            });
+        };
+        let _permit = self.calls.acquire().await.map_err(|e| e.to_string())?;
+        let req = DeleteRequest {
+            addr: &c.addr,
+            type_name: &c.addr.resource.type_name,
+            id: &id,
+            prior: &prior,
+            timeout: self.settings.default_timeout,
+        };
+        match self.provider.delete(req).await {
+            Ok(()) | Err(ProviderError::NotFound { .. }) => self.append(JournalEntry::Remove {
+                address: c.addr.clone(),
+            }),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    async fn create(
+        &self,
+        c: &ResourceChange,
+        deps: &BTreeSet<ResourceInstanceAddr>,
+    ) -> Result<Option<String>, String> {
+        let config = self.resolver.resolve(&c.addr, &self.snapshot())?;
+        let tags = object_tags(&config, &self.lineage, &c.addr);
+        let token = client_token(&self.lineage, &c.addr, 0);
+        let value = {
+            let _permit = self.calls.acquire().await.map_err(|e| e.to_string())?;
+            if c.addr.resource.mode == Mode::Data {
+                self.provider
+                    .read_data(&c.addr.resource.type_name, &config)
+                    .await
+            } else {
+                self.provider
+                    .create(CreateRequest {
+                        addr: &c.addr,
+                        config: &config,
+                        tags: &tags,
+                        client_token: &token,
+                        timeout: self.settings.default_timeout,
+                    })
+                    .await
+            }
+        }
+        .map_err(|e| e.to_string())?;
+        let value = mark_sensitive(&c.addr.resource.type_name, c.addr.resource.mode, value);
+        let id = value
+            .get_attr("id")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        self.append(JournalEntry::Upsert {
+            resource: record(&c.addr, &value, deps, c.create_before_destroy),
+        })?;
+        Ok(id)
+    }
+
+    async fn update(
+        &self,
+        c: &ResourceChange,
+        deps: &BTreeSet<ResourceInstanceAddr>,
+    ) -> Result<Option<String>, String> {
+        let state = self.snapshot();
+        let config = self.resolver.resolve(&c.addr, &state)?;
+        let prior = state
+            .get(&c.addr)
+            .map(ResourceState::value)
+            .or_else(|| c.before.clone())
+            .unwrap_or(Value::Null);
+        let id = c
+            .provider_id
+            .clone()
+            .or_else(|| {
+                prior
+                    .get_attr("id")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+            .unwrap_or_default();
+        let tags = object_tags(&config, &self.lineage, &c.addr);
+        let value = {
+            let _permit = self.calls.acquire().await.map_err(|e| e.to_string())?;
+            self.provider
+                .update(UpdateRequest {
+                    addr: &c.addr,
+                    id: &id,
+                    prior: &prior,
+                    config: &config,
+                    changed: &c.changed,
+                    tags: &tags,
+                    timeout: self.settings.default_timeout,
+                })
+                .await
+        }
+        .map_err(|e| e.to_string())?;
+        let value = mark_sensitive(&c.addr.resource.type_name, c.addr.resource.mode, value);
+        self.append(JournalEntry::Upsert {
+            resource: record(&c.addr, &value, deps, c.create_before_destroy),
+        })?;
+        Ok(Some(id))
+    }
+
+    async fn run(
+        &self,
+        c: &ResourceChange,
+        deps: &BTreeSet<ResourceInstanceAddr>,
+    ) -> Result<Option<String>, String> {
+        match c.action {
+            Action::NoOp => Ok(None),
+            Action::Create | Action::Read => self.create(c, deps).await,
+            Action::Update => self.update(c, deps).await,
+            Action::Delete => self.delete(c).await.map(|()| None),
+            Action::DeleteThenCreate => {
+                self.delete(c).await?;
+                self.create(c, deps).await
+            }
+            Action::CreateThenDelete => {
+                // The old object's id is kept in the plan; the new one replaces it in state.
+                let id = self.create(c, deps).await?;
+                let old = ResourceChange {
+                    action: Action::Delete,
+                    ..c.clone()
+                };
+                let prior = old.before.clone().unwrap_or(Value::Null);
+                if let Some(old_id) = old.provider_id.clone().or_else(|| {
+                    prior
+                        .get_attr("id")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                }) {
+                    let _permit = self.calls.acquire().await.map_err(|e| e.to_string())?;
+                    let req = DeleteRequest {
+                        addr: &c.addr,
+                        type_name: &c.addr.resource.type_name,
+                        id: &old_id,
+                        prior: &prior,
+                        timeout: self.settings.default_timeout,
+                    };
+                    match self.provider.delete(req).await {
+                        Ok(()) | Err(ProviderError::NotFound { .. }) => {}
+                        Err(e) => return Err(format!("the replacement was created, but deleting the old object {old_id} failed: {e}")),
+                    }
+                }
+                Ok(id)
+            }
+        }
+    }
+}
+
+/// Applies `plan`. Every finished change is appended to `journal`; the caller folds it
+/// (`Journal::finish`) afterwards, also after failures. `cancel` resolves when the run
+/// should stop starting new changes (Ctrl-C); in-flight changes finish.
+pub async fn apply_plan<P: Provider + 'static>(
+    provider: P,
+    plan: &Plan,
+    graph: &DepGraph,
+    journal: Journal,
+    ctx: ApplyContext,
+    cancel: impl std::future::Future<Output = ()> + Send,
+) -> (ApplyOutcome, Journal) {
+    let ApplyContext {
+        resolver,
+        sink,
+        settings,
+    } = ctx;
+    let lineage = journal.state().lineage.clone();
+    let mut deps = dependencies(plan, graph, journal.state());
+    let shared = Arc::new(Shared {
+        provider,
+        journal: Mutex::new(journal),
+        resolver,
+        sink,
+        calls: Semaphore::new(settings.parallelism.max(1)),
+        settings,
+        lineage,
+    });
+    let changes: BTreeMap<ResourceInstanceAddr, ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .map(|c| (c.addr.clone(), c.clone()))
+        .collect();
+    let mut dependents: HashMap<ResourceInstanceAddr, Vec<ResourceInstanceAddr>> = HashMap::new();
+    for (a, ds) in &deps {
+        for d in ds {
+            dependents.entry(d.clone()).or_default().push(a.clone());
+        }
+    }
+    let mut waiting: HashMap<ResourceInstanceAddr, usize> = changes
+        .keys()
+        .map(|a| (a.clone(), deps.get(a).map_or(0, BTreeSet::len)))
+        .collect();
+    let mut outcome = ApplyOutcome::default();
+    let mut tasks: JoinSet<(
+        ResourceInstanceAddr,
+        Result<Option<String>, String>,
+        Duration,
+    )> = JoinSet::new();
+    let mut cancelled = false;
+    tokio::pin!(cancel);
+    loop {
+        if !cancelled {
+            let ready: Vec<ResourceInstanceAddr> = waiting
+                .iter()
+                .filter(|(_, n)| **n == 0)
+                .map(|(a, _)| a.clone())
+                .collect();
+            for a in ready {
+                waiting.remove(&a);
+                let c = changes[&a].clone();
+                let d = deps.remove(&a).unwrap_or_default();
+                let sh = shared.clone();
+                sh.sink.event(ApplyEvent::Start {
+                    addr: a.clone(),
+                    action: c.action,
+                });
+                tasks.spawn(async move {
+                    let t = Instant::now();
+                    let r = sh.run(&c, &d).await;
+                    (c.addr, r, t.elapsed())
+                });
+            }
+        }
+        if tasks.is_empty() {
+            break;
+        }
+        let next = tokio::select! {
+            r = tasks.join_next() => r,
+            () = &mut cancel, if !cancelled => {
+                cancelled = true;
+                continue;
+            }
+        };
+        let Some(joined) = next else { break };
+        let (addr, result, elapsed) = match joined {
+            Ok(x) => x,
+            Err(e) => {
+                // A panicking task is a bug; report it against nothing in particular.
+                outcome.results.insert(
+                    ResourceInstanceAddr {
+                        module: Default::default(),
+                        resource: crate::addr::ResourceAddr::managed("internal", "error"),
+                        key: crate::addr::InstanceKey::None,
+                    },
+                    NodeResult::Failed(e.to_string()),
+                );
+                continue;
+            }
+        };
+        let action = changes[&addr].action;
+        match result {
+            Ok(id) => {
+                shared.sink.event(ApplyEvent::Complete {
+                    addr: addr.clone(),
+                    action,
+                    id,
+                    elapsed,
+                });
+                outcome.results.insert(addr.clone(), NodeResult::Done);
+                for d in dependents.get(&addr).into_iter().flatten() {
+                    if let Some(n) = waiting.get_mut(d) {
+                        *n = n.saturating_sub(1);
+                    }
+                }
+            }
+            Err(e) => {
+                shared.sink.event(ApplyEvent::Errored {
+                    addr: addr.clone(),
+                    action,
+                    error: e.clone(),
+                    elapsed,
+                });
+                outcome.results.insert(addr.clone(), NodeResult::Failed(e));
+                // Everything that (transitively) waits for it is skipped.
+                let mut stack = vec![addr.clone()];
+                while let Some(x) = stack.pop() {
+                    for d in dependents.get(&x).cloned().unwrap_or_default() {
+                        if waiting.remove(&d).is_some() {
+                            shared.sink.event(ApplyEvent::Skipped {
+                                addr: d.clone(),
+                                because: addr.clone(),
+                            });
+                            outcome
+                                .results
+                                .insert(d.clone(), NodeResult::Skipped(addr.clone()));
+                            stack.push(d);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for a in waiting.into_keys() {
+        outcome.results.insert(
+            a,
+            if cancelled {
+                NodeResult::Cancelled
+            } else {
+                NodeResult::Failed("dependency cycle".into())
+            },
+        );
+    }
+    let shared =
+        Arc::try_unwrap(shared).unwrap_or_else(|_| unreachable!("all tasks have finished"));
+    let journal = shared
+        .journal
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    (outcome, journal)
+}

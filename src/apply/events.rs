@@ -1,0 +1,46 @@
+//! Progress of an apply, reported through a hook; the engine never prints.
+
+use crate::addr::ResourceInstanceAddr;
+use crate::plan::Action;
+use std::time::Duration;
+
+/// One thing that happened during apply.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApplyEvent {
+    /// A change started.
+    Start {
+        addr: ResourceInstanceAddr,
+        action: Action,
+    },
+    /// A change finished; `id` is the object's cloud id (none after a delete).
+    Complete {
+        addr: ResourceInstanceAddr,
+        action: Action,
+        id: Option<String>,
+        elapsed: Duration,
+    },
+    /// A change failed; its dependents will be skipped.
+    Errored {
+        addr: ResourceInstanceAddr,
+        action: Action,
+        error: String,
+        elapsed: Duration,
+    },
+    /// A change was not attempted because something it depends on failed.
+    Skipped {
+        addr: ResourceInstanceAddr,
+        because: ResourceInstanceAddr,
+    },
+}
+
+/// Receives apply events (a terminal view, JSON lines, tests).
+pub trait EventSink: Send + Sync {
+    fn event(&self, e: ApplyEvent);
+}
+
+/// Discards events.
+pub struct NullSink;
+
+impl EventSink for NullSink {
+    fn event(&self, _e: ApplyEvent) {}
+}

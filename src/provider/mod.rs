@@ -1,0 +1,109 @@
+//! Providers create, read, update and delete cloud objects. The apply engine and refresh
+//! talk to the [`Provider`] trait; `aws` implements it with the official AWS SDK.
+//!
+//! Values crossing this boundary are resource objects shaped by the type's schema
+//! (`crate::schema`): every attribute present, computed ones filled in by the provider.
+
+pub mod aws;
+
+use crate::addr::ResourceInstanceAddr;
+use crate::eval::Value;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::time::Duration;
+
+/// Why a provider call failed. Callers match on the kind: `NotFound` during refresh means the
+/// object is gone; `Throttled` has already been retried by the SDK's retry policy.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    #[error("{what} does not exist")]
+    NotFound { what: String },
+    #[error("{code}: {message}")]
+    Api { code: String, message: String },
+    #[error("request throttled by AWS after retries: {message}")]
+    Throttled { message: String },
+    #[error("timed out after {after:?} waiting for {what}")]
+    Timeout { what: String, after: Duration },
+    #[error("Terrace cannot {operation} {type_name} objects yet")]
+    Unsupported {
+        type_name: String,
+        operation: &'static str,
+    },
+    #[error("{0}")]
+    Other(String),
+}
+
+/// What to create.
+#[derive(Debug, Clone)]
+pub struct CreateRequest<'a> {
+    pub addr: &'a ResourceInstanceAddr,
+    /// The planned value: configured attributes known; computed ones unknown.
+    pub config: &'a Value,
+    /// Tags every taggable object gets: provider default tags, the resource's tags and the
+    /// ownership tags (`terrace:address`, `terrace:lineage`).
+    pub tags: &'a BTreeMap<String, String>,
+    /// An idempotency token for calls that accept one (derived from lineage, address and
+    /// generation, so a retried create never makes a duplicate).
+    pub client_token: &'a str,
+    pub timeout: Duration,
+}
+
+/// What to change in place.
+#[derive(Debug, Clone)]
+pub struct UpdateRequest<'a> {
+    pub addr: &'a ResourceInstanceAddr,
+    pub id: &'a str,
+    pub prior: &'a Value,
+    pub config: &'a Value,
+    /// Top-level attributes that differ between `prior` and `config`.
+    pub changed: &'a [String],
+    pub tags: &'a BTreeMap<String, String>,
+    pub timeout: Duration,
+}
+
+/// What to delete.
+#[derive(Debug, Clone)]
+pub struct DeleteRequest<'a> {
+    pub addr: &'a ResourceInstanceAddr,
+    pub type_name: &'a str,
+    pub id: &'a str,
+    pub prior: &'a Value,
+    pub timeout: Duration,
+}
+
+/// A cloud provider. Futures are `Send` so the apply engine can run them on any worker.
+pub trait Provider: Send + Sync {
+    /// Creates the object; returns its full value (including `id`).
+    fn create(
+        &self,
+        req: CreateRequest<'_>,
+    ) -> impl Future<Output = Result<Value, ProviderError>> + Send;
+
+    /// Changes the object in place; returns its new value.
+    fn update(
+        &self,
+        req: UpdateRequest<'_>,
+    ) -> impl Future<Output = Result<Value, ProviderError>> + Send;
+
+    /// Deletes the object. Deleting an object that is already gone succeeds.
+    fn delete(
+        &self,
+        req: DeleteRequest<'_>,
+    ) -> impl Future<Output = Result<(), ProviderError>> + Send;
+
+    /// Reads objects of one type by id, batched: one Describe call per page of ids.
+    /// Ids missing from the result are gone. `priors` supplies values for attributes the
+    /// batched read does not return (kept as they were).
+    fn read(
+        &self,
+        type_name: &str,
+        priors: &[(String, Value)],
+    ) -> impl Future<Output = Result<BTreeMap<String, Value>, ProviderError>> + Send;
+
+    /// Reads a data source.
+    fn read_data(
+        &self,
+        type_name: &str,
+        config: &Value,
+    ) -> impl Future<Output = Result<Value, ProviderError>> + Send;
+}
