@@ -1,38 +1,65 @@
 #!/usr/bin/env bash
-# The main job on a local sandbox: build Terrace and run it on examples/three-tier.
-#   scripts/quickstart.sh        validate and graph the example with its sandbox var file
-#   scripts/quickstart.sh down   remove what the quickstart produced
+# The main job on a local sandbox: a local AWS endpoint (moto on 127.0.0.1), Terrace built
+# from source, and validate -> plan -> apply on examples/three-tier with its sandbox var file,
+# then the outputs and a second, empty plan.
+#   scripts/quickstart.sh        set up (or bring up to date) the sandbox
+#   scripts/quickstart.sh down   destroy what it created and stop the endpoint
 # Works on a fresh Debian machine as root; installs what it needs. Idempotent.
-#
-# Today this runs the stages that exist: validate and graph. Plan and apply against a local
-# AWS endpoint (moto) join here as those stages land.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+. scripts/services.sh
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/terrace/target}"
-OUT="$ROOT/.terrace/quickstart"
+SANDBOX="$ROOT/.terrace/quickstart"
+EXAMPLE="$ROOT/examples/three-tier"
+mkdir -p "$SANDBOX"
 
-if [ "${1:-}" = "down" ]; then
-  rm -rf "$OUT"
-  echo "quickstart: sandbox removed"
-  exit 0
+need cargo || { echo "quickstart: cargo is required (install Rust with rustup)" >&2; exit 1; }
+need cc || apt_install build-essential
+ensure_moto
+
+# The endpoint: reuse the one this script started earlier, if it still runs.
+if [ -f "$SANDBOX/moto.pid" ] && kill -0 "$(cat "$SANDBOX/moto.pid")" 2>/dev/null; then
+  MOTO_PORT=$(cat "$SANDBOX/moto.port")
+elif [ "${1:-}" = "down" ]; then
+  MOTO_PORT=""
+else
+  MOTO_PORT=$(free_port)
+  start_moto "$MOTO_PORT" "$SANDBOX/moto.log"
+  # Started detached from this shell so it outlives the script.
+  echo "$MOTO_PID" > "$SANDBOX/moto.pid"
+  echo "$MOTO_PORT" > "$SANDBOX/moto.port"
+  disown "$MOTO_PID" 2>/dev/null || true
 fi
 
-command -v cargo >/dev/null || { echo "quickstart: cargo is required (install Rust with rustup)" >&2; exit 1; }
-command -v cc >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq >/dev/null; apt-get install -y -qq build-essential >/dev/null; }
-
+export AWS_ACCESS_KEY_ID=sandbox AWS_SECRET_ACCESS_KEY=sandbox AWS_EC2_METADATA_DISABLED=true
 echo "== building terrace (release)"
 cargo build --release --locked --quiet
 BIN="$CARGO_TARGET_DIR/release/terrace"
-mkdir -p "$OUT"
+VARS=(-var-file=sandbox.tfvars)
 
-cd examples/three-tier
-echo "== terrace validate -var-file=sandbox.tfvars"
-"$BIN" validate -var-file=sandbox.tfvars
-echo "== terrace graph -var-file=sandbox.tfvars  (written to .terrace/quickstart/graph.dot)"
-"$BIN" graph -var-file=sandbox.tfvars > "$OUT/graph.dot"
-"$BIN" graph -var-file=sandbox.tfvars --format json > "$OUT/graph.json"
-nodes=$(grep -c '\[label' "$OUT/graph.dot" || true)
-edges=$(grep -c ' -> ' "$OUT/graph.dot" || true)
-echo "graph: $nodes nodes, $edges edges"
-if command -v dot >/dev/null; then dot -Tsvg "$OUT/graph.dot" > "$OUT/graph.svg" && echo "rendered $OUT/graph.svg"; fi
+if [ "${1:-}" = "down" ]; then
+  if [ -n "$MOTO_PORT" ]; then
+    export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT"
+    (cd "$EXAMPLE" && "$BIN" destroy -auto-approve "${VARS[@]}")
+    kill "$(cat "$SANDBOX/moto.pid")" 2>/dev/null || true
+  fi
+  rm -rf "$SANDBOX" "$EXAMPLE/state"
+  echo "quickstart: sandbox destroyed and stopped"
+  exit 0
+fi
+
+export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT"
+echo "== local AWS endpoint at $AWS_ENDPOINT_URL"
+cd "$EXAMPLE"
+echo "== terrace validate"
+"$BIN" validate "${VARS[@]}"
+echo "== terrace plan"
+"$BIN" plan "${VARS[@]}" -out="$SANDBOX/tfplan"
+echo "== terrace apply (the saved plan)"
+"$BIN" apply "$SANDBOX/tfplan"
+echo "== terrace output"
+"$BIN" output
+echo "== terrace plan (again: expect no changes)"
+"$BIN" plan "${VARS[@]}" -detailed-exitcode
+echo "== done. The state is in examples/three-tier/state/; 'scripts/quickstart.sh down' removes the sandbox."

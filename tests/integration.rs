@@ -5,8 +5,14 @@ mod support;
 
 #[path = "integration/apply.rs"]
 mod apply;
+#[path = "integration/aws.rs"]
+mod aws;
+#[path = "integration/aws_rds.rs"]
+mod aws_rds;
 #[path = "integration/cli.rs"]
 mod cli;
+#[path = "integration/e2e.rs"]
+mod e2e;
 #[path = "integration/examples.rs"]
 mod examples;
 #[path = "integration/functions.rs"]

@@ -283,7 +283,11 @@ impl<P: Provider> Shared<P> {
             }
         }
         .map_err(|e| e.to_string())?;
-        let value = mark_sensitive(&c.addr.resource.type_name, c.addr.resource.mode, value);
+        let value = mark_sensitive(
+            &c.addr.resource.type_name,
+            c.addr.resource.mode,
+            crate::provider::strip_ownership_tags(value),
+        );
         let id = value
             .get_attr("id")
             .and_then(Value::as_str)
@@ -332,7 +336,11 @@ impl<P: Provider> Shared<P> {
                 .await
         }
         .map_err(|e| e.to_string())?;
-        let value = mark_sensitive(&c.addr.resource.type_name, c.addr.resource.mode, value);
+        let value = mark_sensitive(
+            &c.addr.resource.type_name,
+            c.addr.resource.mode,
+            crate::provider::strip_ownership_tags(value),
+        );
         self.append(JournalEntry::Upsert {
             resource: record(&c.addr, &value, deps, c.create_before_destroy),
         })?;
@@ -402,6 +410,19 @@ pub async fn apply_plan<P: Provider + 'static>(
         sink,
         settings,
     } = ctx;
+    let mut journal = journal;
+    // Data sources read while planning: their values are what the plan was made with.
+    for c in plan
+        .changes
+        .iter()
+        .filter(|c| c.addr.resource.mode == Mode::Data && c.action == Action::NoOp)
+    {
+        if let Some(v) = c.before.as_ref().filter(|v| v.is_wholly_known()) {
+            let _ = journal.append(&JournalEntry::Upsert {
+                resource: record(&c.addr, v, &BTreeSet::new(), false),
+            });
+        }
+    }
     let lineage = journal.state().lineage.clone();
     let mut deps = dependencies(plan, graph, journal.state());
     let shared = Arc::new(Shared {
@@ -538,6 +559,19 @@ pub async fn apply_plan<P: Provider + 'static>(
                 NodeResult::Failed("dependency cycle".into())
             },
         );
+    }
+    // Destroying forgets data sources too, once every managed object is gone.
+    if plan.destroy && outcome.results.values().all(|r| *r == NodeResult::Done) {
+        let data: Vec<ResourceInstanceAddr> = shared
+            .snapshot()
+            .resources
+            .iter()
+            .filter(|r| r.address.resource.mode == Mode::Data)
+            .map(|r| r.address.clone())
+            .collect();
+        for address in data {
+            let _ = shared.append(JournalEntry::Remove { address });
+        }
     }
     let shared =
         Arc::try_unwrap(shared).unwrap_or_else(|_| unreachable!("all tasks have finished"));

@@ -1,5 +1,6 @@
 //! Command-line interface: clap definitions, Terraform-style flag spellings, one file per verb.
 
+mod apply;
 mod args;
 mod force_unlock;
 mod graph;
@@ -41,6 +42,10 @@ pub enum Command {
     Graph(graph::GraphArgs),
     /// Show the changes applying the configuration would make.
     Plan(plan::PlanArgs),
+    /// Create, update and delete infrastructure to match the configuration.
+    Apply(apply::ApplyArgs),
+    /// Destroy everything in state (apply -destroy).
+    Destroy(apply::ApplyArgs),
     /// Show a saved plan, or the current state.
     Show(show::ShowArgs),
     /// Inspect and edit the state: list, show, rm, mv.
@@ -75,6 +80,8 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
         Command::Validate(a) => validate::run(a, &out),
         Command::Graph(a) => graph::run(a, &out),
         Command::Plan(a) => plan::run(a, &out),
+        Command::Apply(a) => apply::run(a, &out, false),
+        Command::Destroy(a) => apply::run(a, &out, true),
         Command::Show(a) => show::run(a, &out),
         Command::State(a) => state::run(a, &out),
         Command::Output(a) => output_cmd::run(a, &out),

@@ -80,6 +80,8 @@ pub fn run(a: PlanArgs, out: &Output) -> anyhow::Result<ExitCode> {
         },
         lock: a.lock,
         lock_timeout,
+        connect: true,
+        refresh: a.refresh,
     };
     let report = ops::plan(&ws, &opts);
     if !report.diags.is_empty() {

@@ -43,6 +43,7 @@ impl BodyEval<'_> {
     ) -> Value {
         let mut out = BTreeMap::new();
         let mut seen: BTreeMap<&str, &SrcSpan> = BTreeMap::new();
+        let owner = crate::schema::owning(schema);
         for a in &body.attrs {
             if let Some(prev) = seen.insert(a.name.as_str(), &a.name_span) {
                 let _ = prev;
@@ -103,6 +104,15 @@ impl BodyEval<'_> {
                     );
                 }
             }
+            if !v.is_null() {
+                if let Some(m) = owner.and_then(|rs| rs.deprecation(&a.name)) {
+                    self.diags.push(
+                        Diagnostic::warning("Argument is deprecated")
+                            .detail(format!("{:?}: {m}.", a.name))
+                            .at(&a.name_span),
+                    );
+                }
+            }
             out.insert(s.name.to_string(), v.mark_if(s.sensitive));
         }
         for s in &schema.attrs {
@@ -151,7 +161,7 @@ impl BodyEval<'_> {
             };
             out.insert(s.name.to_string(), v.mark_if(s.sensitive));
         }
-        if let Some(rs) = crate::schema::owning(schema) {
+        if let Some(rs) = owner {
             for names in &rs.exactly_one_of {
                 self.check_exactly_one_of(names, schema, body, &out, header);
             }

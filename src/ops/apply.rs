@@ -21,6 +21,8 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct ApplyCmdOptions {
     pub vars: Vec<VarArg>,
+    /// Refresh the state's objects before planning (`-refresh`).
+    pub refresh: bool,
     pub plan: PlanOptions,
     pub lock_timeout: Duration,
     pub parallelism: usize,
@@ -34,6 +36,7 @@ impl Default for ApplyCmdOptions {
     fn default() -> Self {
         ApplyCmdOptions {
             vars: Vec::new(),
+            refresh: true,
             plan: PlanOptions::default(),
             lock_timeout: Duration::ZERO,
             parallelism: 10,
@@ -170,15 +173,52 @@ where
                 .collect(),
         },
     );
+    let connected = match super::connect::connect(ws, &cfg, &inputs, make_provider) {
+        Ok(c) => c,
+        Err(e) => {
+            diags.push(Diagnostic::error("Cannot configure the AWS provider").detail(e));
+            return fail(diags, cfg, None);
+        }
+    };
+    // Refresh, then plan against what exists (a saved plan was made the same way).
+    let mut drift = Vec::new();
+    if opts.refresh && !state.resources.is_empty() {
+        let mut refreshed = state.clone();
+        match connected
+            .runtime
+            .block_on(super::refresh::refresh(&connected.provider, &mut refreshed))
+        {
+            Ok(d) => {
+                drift = d;
+                state = refreshed;
+            }
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error("Refresh failed")
+                        .detail(format!("Reading the state's objects from AWS failed: {e}")),
+                );
+                return fail(diags, cfg, None);
+            }
+        }
+    }
     let Some(Planned {
-        plan: fresh,
+        plan: mut fresh,
         graph,
-        providers,
-    }) = plan_against(ws, &cfg, &inputs, state.clone(), &plan_opts, &mut diags)
+        ..
+    }) = plan_against(
+        ws,
+        &cfg,
+        &inputs,
+        state.clone(),
+        &plan_opts,
+        Some(&connected),
+        &mut diags,
+    )
     else {
         diags.sort_dedup();
         return fail(diags, cfg, None);
     };
+    fresh.drift = drift;
     let plan = match &opts.saved {
         None => fresh,
         Some(saved) => {
@@ -209,22 +249,7 @@ where
         cfg: cfg.clone(),
         inputs: inputs.clone(),
     });
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_stack_size(64 * 1024 * 1024)
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            diags.push(Diagnostic::error("Cannot start the apply runtime").detail(e.to_string()));
-            return fail(
-                diags,
-                Arc::try_unwrap(cfg).unwrap_or_else(|c| reload(ws, &c)),
-                Some(plan),
-            );
-        }
-    };
+    let super::connect::Connected { runtime, provider } = connected;
     let journal = match backend.journal(&mut state) {
         Ok(j) => j,
         Err(e) => {
@@ -243,7 +268,6 @@ where
         ..ApplySettings::default()
     };
     let result = runtime.block_on(async {
-        let provider = make_provider(providers).await?;
         let cancel = async move {
             if handle_interrupts {
                 let _ = tokio::signal::ctrl_c().await;

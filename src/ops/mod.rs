@@ -2,18 +2,22 @@
 //! they never print.
 
 mod apply;
+mod connect;
 mod graph;
 mod output;
 mod plan;
+mod refresh;
 mod state;
 mod state_access;
 mod validate;
 mod workspace;
 
 pub use apply::{apply, ApplyCmdOptions, ApplyReport};
+pub use connect::{aws as aws_provider, connect, runtime, Connected};
 pub use graph::{graph, GraphOptions, GraphReport};
 pub use output::{json_type, output, outputs, outputs_json, raw_output};
 pub use plan::{config_hash, plan, plan_against, PlanCmdOptions, PlanReport, Planned};
+pub use refresh::refresh;
 pub use state::{
     force_unlock, open_state, state_list, state_mv, state_rm, state_show, StateCommandError,
     StateOptions,

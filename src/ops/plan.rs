@@ -21,6 +21,11 @@ pub struct PlanCmdOptions {
     /// Take the state lock while planning (`-lock`).
     pub lock: bool,
     pub lock_timeout: Duration,
+    /// Talk to AWS: refresh the state's objects and read data sources. Off, the plan compares
+    /// the configuration with the state as stored.
+    pub connect: bool,
+    /// With `connect`, refresh before planning (`-refresh`).
+    pub refresh: bool,
 }
 
 impl Default for PlanCmdOptions {
@@ -29,6 +34,8 @@ impl Default for PlanCmdOptions {
             vars: Vec::new(),
             plan: PlanOptions::default(),
             lock: true,
+            connect: false,
+            refresh: true,
             lock_timeout: Duration::ZERO,
         }
     }
@@ -69,9 +76,52 @@ pub fn plan(ws: &Workspace, opts: &PlanCmdOptions) -> PlanReport {
                 };
             }
         };
-    let planned = plan_against(ws, &cfg, &inputs, state, &opts.plan, &mut diags);
+    let mut state = state;
+    let needs_cloud = opts.connect
+        && ((opts.refresh && !state.resources.is_empty()) || has_data_sources(&cfg.root));
+    let connected = if needs_cloud {
+        match super::connect::connect(ws, &cfg, &inputs, super::connect::aws) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                diags.push(Diagnostic::error("Cannot configure the AWS provider").detail(e));
+                return PlanReport {
+                    plan: None,
+                    diags,
+                    config: cfg,
+                    saved: None,
+                };
+            }
+        }
+    } else {
+        None
+    };
+    let mut drift = Vec::new();
+    if let (Some(c), true) = (&connected, opts.refresh) {
+        match c
+            .runtime
+            .block_on(super::refresh::refresh(&c.provider, &mut state))
+        {
+            Ok(d) => drift = d,
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error("Refresh failed")
+                        .detail(format!("Reading the state's objects from AWS failed: {e}")),
+                );
+                return PlanReport {
+                    plan: None,
+                    diags,
+                    config: cfg,
+                    saved: None,
+                };
+            }
+        }
+    }
+    let reader = connected
+        .as_ref()
+        .map(|c| c as &dyn crate::plan::DataReader);
+    let planned = plan_against(ws, &cfg, &inputs, state, &opts.plan, reader, &mut diags);
     diags.sort_dedup();
-    let Some(Planned { plan, .. }) = planned.filter(|_| !diags.has_errors()) else {
+    let Some(Planned { mut plan, .. }) = planned.filter(|_| !diags.has_errors()) else {
         return PlanReport {
             plan: None,
             diags,
@@ -79,6 +129,7 @@ pub fn plan(ws: &Workspace, opts: &PlanCmdOptions) -> PlanReport {
             saved: None,
         };
     };
+    plan.drift = drift;
     let saved = SavedPlan {
         format: SAVED_PLAN_FORMAT.to_string(),
         format_version: SAVED_PLAN_VERSION,
@@ -170,6 +221,7 @@ pub fn plan_against(
     inputs: &crate::eval::inputs::InputValues,
     state: crate::state::State,
     opts: &PlanOptions,
+    reader: Option<&dyn crate::plan::DataReader>,
     diags: &mut Diagnostics,
 ) -> Option<Planned> {
     for a in &opts.replace {
@@ -177,7 +229,10 @@ pub fn plan_against(
             diags.push(Diagnostic::warning("Replace target not in state").detail(format!("-replace={a} names an instance that does not exist in state, so there is nothing to replace.")));
         }
     }
-    let planner = Planner::new(state, opts);
+    let mut planner = Planner::new(state, opts);
+    if let Some(r) = reader {
+        planner = planner.with_reader(r);
+    }
     let (mut evaluated, graph) =
         evaluate_config(ws, cfg, inputs, EvalMode::Plan, Some(&planner), diags);
     let (mut plan, state) = planner.finish(cfg, &mut evaluated, &graph, diags);
@@ -188,4 +243,13 @@ pub fn plan_against(
         graph,
         providers,
     })
+}
+
+/// Whether the module tree declares any data source.
+fn has_data_sources(tree: &crate::config::ModuleTree) -> bool {
+    tree.module
+        .resources
+        .keys()
+        .any(|a| a.mode == crate::addr::Mode::Data)
+        || tree.children.values().any(has_data_sources)
 }

@@ -36,6 +36,10 @@ pub fn merge_prior(
         let cv = c.get(b.name).cloned().unwrap_or(Value::Null);
         let pv = p.get(b.name).cloned().unwrap_or(Value::Null);
         let never = |_: &str| false;
+        if b.computed_when_absent && !set_at_top(b.name) {
+            out.insert(b.name.to_string(), pv);
+            continue;
+        }
         let v = match (b.nesting, &cv, &pv) {
             (Nesting::Single, Value::Map(_), Value::Map(_)) => {
                 merge_prior(&cv, &pv, &b.body, &never)
@@ -117,6 +121,26 @@ pub fn conform(v: Value, body: &BodySchema) -> Value {
         }
     }
     Value::Map(m).mark_if(sens)
+}
+
+/// Puts the sensitive marks of `like` on the same places of `v` (values read from the cloud
+/// carry no marks).
+pub fn conform_marks(v: Value, like: &Value) -> Value {
+    match (v, like) {
+        (v, Value::Sensitive(inner)) => conform_marks(v.unmark().0, inner).sensitive(),
+        (Value::Map(m), Value::Map(l)) => Value::Map(
+            m.into_iter()
+                .map(|(k, x)| {
+                    let x = match l.get(&k) {
+                        Some(lx) => conform_marks(x, lx),
+                        None => x,
+                    };
+                    (k, x)
+                })
+                .collect(),
+        ),
+        (v, _) => v,
+    }
 }
 
 /// Like [`Type::convert`] for values read from state, but never failing: what does not
@@ -255,13 +279,19 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
     if !a.is_wholly_known() || !b.is_wholly_known() {
         return false;
     }
-    let empty = |v: &Value| match v.peel() {
+    // As in the provider SDK, an unset attribute and its zero value are the same: the cloud
+    // reports `false`, `0`, `""` or an empty collection where the configuration wrote nothing.
+    let zero = |v: &Value| match v.peel() {
         Value::Null => true,
         Value::List(x) | Value::Set(x) => x.is_empty(),
         Value::Map(m) => m.is_empty(),
+        Value::Bool(b) => !b,
+        Value::Number(n) => *n == 0.0,
+        Value::String(s) => s.is_empty(),
         _ => false,
     };
-    if empty(a) && empty(b) {
+    let collection = |v: &Value| matches!(v.peel(), Value::List(_) | Value::Set(_) | Value::Map(_));
+    if zero(a) && zero(b) && (a.is_null() || b.is_null() || (collection(a) && collection(b))) {
         return true;
     }
     equal(a, b)

@@ -8,9 +8,11 @@ mod saved;
 pub mod simulate;
 pub mod value_serde;
 
-pub use diff::{apply_ignore, changed_attrs, forcing, merge_prior, values_equal};
+pub use diff::{
+    apply_ignore, changed_attrs, conform, conform_marks, forcing, merge_prior, values_equal,
+};
 pub use migrations::plan_migrations;
-pub use planner::{PlanOptions, Planner};
+pub use planner::{DataReader, PlanOptions, Planner};
 pub use saved::{
     SavedOptions, SavedPlan, SavedPlanError, SavedVariable, SAVED_PLAN_FORMAT, SAVED_PLAN_VERSION,
 };
@@ -161,6 +163,23 @@ pub struct Plan {
     pub destroy: bool,
     #[serde(default)]
     pub targets: Vec<String>,
+    /// Differences the refresh found between the state and the cloud, before planning.
+    #[serde(default)]
+    pub drift: Vec<Drift>,
+}
+
+/// An object that changed outside Terrace since it was last applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Drift {
+    #[serde(with = "addr_string")]
+    pub addr: ResourceInstanceAddr,
+    #[serde(with = "value_serde::opt")]
+    pub before: Option<Value>,
+    /// `None` when the object is gone.
+    #[serde(with = "value_serde::opt")]
+    pub after: Option<Value>,
+    /// Top-level attributes that differ.
+    pub changed: Vec<String>,
 }
 
 /// Counts for the summary line.

@@ -33,6 +33,28 @@ struct Seen {
     prevent_destroy: Option<crate::diag::SrcSpan>,
 }
 
+/// Reads data sources while planning, when their arguments are known.
+pub trait DataReader {
+    fn read_data(&self, type_name: &str, config: &Value) -> Result<Value, String>;
+}
+
+/// Whether every argument the configuration sets (and every nested block) is known.
+fn arguments_known(config: &Value, resource: &Resource) -> bool {
+    let Some(m) = config.as_map() else {
+        return false;
+    };
+    resource
+        .body
+        .attrs
+        .iter()
+        .all(|a| m.get(&a.name).is_none_or(Value::is_wholly_known))
+        && resource
+            .body
+            .blocks
+            .iter()
+            .all(|b| m.get(&b.kind).is_none_or(Value::is_wholly_known))
+}
+
 /// Plans instances as evaluation reaches them. Create one per plan.
 ///
 /// Memory: each value exists once. A prior value is taken out of the state's JSON when its
@@ -41,6 +63,7 @@ struct Seen {
 pub struct Planner<'a> {
     state: RefCell<State>,
     opts: &'a PlanOptions,
+    reader: Option<&'a dyn DataReader>,
     seen: RefCell<BTreeMap<ResourceInstanceAddr, Seen>>,
     diags: RefCell<Diagnostics>,
 }
@@ -56,9 +79,16 @@ impl<'a> Planner<'a> {
         Planner {
             state: RefCell::new(state),
             opts,
+            reader: None,
             seen: RefCell::new(BTreeMap::new()),
             diags: RefCell::new(Diagnostics::new()),
         }
+    }
+
+    /// Reads data sources through `reader` during planning.
+    pub fn with_reader(mut self, reader: &'a dyn DataReader) -> Self {
+        self.reader = Some(reader);
+        self
     }
 
     /// Takes the prior value of `addr` out of the state (its JSON is left empty).
@@ -110,7 +140,29 @@ impl InstancePlanner for Planner<'_> {
             provider_id: prior.as_ref().and_then(|p| p.0.clone()),
             create_before_destroy: resource.lifecycle.create_before_destroy,
         };
-        let result = if schema.kind == SchemaKind::Data {
+        let read_now = match self.reader {
+            Some(r)
+                if schema.kind == SchemaKind::Data
+                    && !self.opts.destroy
+                    && arguments_known(&config, resource) =>
+            {
+                Some(r.read_data(&addr.resource.type_name, &config))
+            }
+            _ => None,
+        };
+        let result = if let Some(read) = read_now {
+            match read {
+                Ok(v) => v,
+                Err(e) => {
+                    self.diags.borrow_mut().push(
+                        Diagnostic::error("Error reading data source")
+                            .detail(format!("{addr}: {e}"))
+                            .at(&resource.span),
+                    );
+                    prior_v.clone().unwrap_or(config)
+                }
+            }
+        } else if schema.kind == SchemaKind::Data {
             // Data sources are read by the provider; without a fresh read, the last value
             // read stands, and a data source never read is read during apply.
             match &prior_v {
@@ -286,6 +338,7 @@ impl Planner<'_> {
             prior_serial: Some(state.serial),
             destroy: self.opts.destroy,
             targets: self.opts.targets.clone(),
+            drift: Vec::new(),
         };
         (plan, state)
     }

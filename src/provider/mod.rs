@@ -107,3 +107,18 @@ pub trait Provider: Send + Sync {
         config: &Value,
     ) -> impl Future<Output = Result<Value, ProviderError>> + Send;
 }
+
+/// Tag keys Terrace puts on every object it creates, to recognise its own objects.
+pub const OWNERSHIP_TAG_PREFIX: &str = "terrace:";
+
+/// Removes the ownership tags from `tags` and `tags_all`: they are Terrace's bookkeeping, not
+/// configuration, and must not show up as differences.
+pub fn strip_ownership_tags(v: Value) -> Value {
+    let Value::Map(mut m) = v else { return v };
+    for key in ["tags", "tags_all"] {
+        if let Some(Value::Map(tags)) = m.get_mut(key) {
+            tags.retain(|k, _| !k.starts_with(OWNERSHIP_TAG_PREFIX));
+        }
+    }
+    Value::Map(m)
+}

@@ -10,9 +10,68 @@ use crate::plan::{
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
+/// "Objects have changed outside of Terrace": what the refresh found.
+fn render_drift(plan: &Plan, style: Style, out: &mut String) {
+    if plan.drift.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "{}\n",
+        style.bold("Note: Objects have changed outside of Terrace")
+    );
+    out.push_str("Terrace detected the following changes made outside of Terrace since the last \"terrace apply\":\n\n");
+    for d in &plan.drift {
+        let r = &d.addr.resource;
+        match &d.after {
+            None => {
+                let _ = writeln!(out, "  # {} has been deleted", d.addr);
+                let _ = writeln!(
+                    out,
+                    "  {} resource {:?} {:?} {{",
+                    style.red("-"),
+                    r.type_name,
+                    r.name
+                );
+                if let Some(id) = d.before.as_ref().and_then(|b| b.get_attr("id")) {
+                    let _ = writeln!(out, "      - id = {}", inline(id, false));
+                }
+                let _ = writeln!(out, "    }}");
+            }
+            Some(after) => {
+                let _ = writeln!(out, "  # {} has changed", d.addr);
+                let _ = writeln!(
+                    out,
+                    "  {} resource {:?} {:?} {{",
+                    style.yellow("~"),
+                    r.type_name,
+                    r.name
+                );
+                let mut lines = Vec::new();
+                let empty = Value::Map(Default::default());
+                diff_object(
+                    d.before.as_ref().unwrap_or(&empty),
+                    after,
+                    &[],
+                    6,
+                    &mut lines,
+                    true,
+                );
+                for l in lines {
+                    let _ = writeln!(out, "{l}");
+                }
+                let _ = writeln!(out, "    }}");
+            }
+        }
+        out.push('\n');
+    }
+    out.push_str("Unless you have made equivalent changes to your configuration, or ignored the relevant attributes using ignore_changes, the following plan may include actions to undo or respond to these changes.\n\n");
+}
+
 /// The whole plan as text.
 pub fn render_plan(plan: &Plan, style: Style) -> String {
     let mut out = String::new();
+    render_drift(plan, style, &mut out);
     let shown: Vec<&ResourceChange> = plan
         .changes
         .iter()

@@ -196,6 +196,7 @@ impl BlockSchema {
                 None
             },
             force_new: false,
+            computed_when_absent: false,
             body: BodySchema::new(attrs),
         }
     }
@@ -222,6 +223,12 @@ impl BlockSchema {
 
     pub fn max_items(mut self, n: usize) -> BlockSchema {
         self.max_items = Some(n);
+        self
+    }
+
+    /// Leaving the blocks out keeps whatever the cloud has (see the field's doc).
+    pub fn computed_when_absent(mut self) -> BlockSchema {
+        self.computed_when_absent = true;
         self
     }
 
@@ -268,6 +275,7 @@ impl ResourceBuilder {
                 taggable: false,
                 timeouts: &[],
                 exactly_one_of: Vec::new(),
+                deprecated: Vec::new(),
             },
         }
     }
@@ -306,6 +314,13 @@ impl ResourceBuilder {
     /// Requires exactly one of the arguments `names` to be set.
     pub fn exactly_one_of(mut self, names: &'static [&'static str]) -> ResourceBuilder {
         self.schema.exactly_one_of.push(names);
+        self
+    }
+
+    /// Marks the top-level argument `name` as deprecated: setting it is allowed but warned
+    /// about with `message`.
+    pub fn deprecated(mut self, name: &'static str, message: &'static str) -> ResourceBuilder {
+        self.schema.deprecated.push((name, message));
         self
     }
 

@@ -147,6 +147,32 @@ fn capacity_reservation_specification() -> BlockSchema {
     .max_items(1)])
 }
 
+/// Spot or capacity-block purchasing of the instance.
+fn instance_market_options() -> BlockSchema {
+    BlockSchema::list(
+        "instance_market_options",
+        vec![A::optional_computed("market_type", string())
+            .force_new()
+            .validate(V::OneOf(&["spot", "capacity-block"]))],
+    )
+    .max_items(1)
+    .force_new()
+    .blocks(vec![BlockSchema::list(
+        "spot_options",
+        vec![
+            A::optional_computed("instance_interruption_behavior", string())
+                .force_new()
+                .validate(V::OneOf(&["hibernate", "stop", "terminate"])),
+            A::optional_computed("max_price", string()).force_new(),
+            A::optional_computed("spot_instance_type", string())
+                .force_new()
+                .validate(V::OneOf(&["one-time", "persistent"])),
+            A::optional_computed("valid_until", string()).force_new(),
+        ],
+    )
+    .max_items(1)])
+}
+
 fn launch_template() -> BlockSchema {
     BlockSchema::list(
         "launch_template",
@@ -189,9 +215,14 @@ fn instance() -> ResourceSchema {
             arn(),
             A::optional_computed("associate_public_ip_address", boolean()).force_new(),
             A::optional_computed("availability_zone", string()).force_new(),
+            // Deprecated in provider v5 in favour of `cpu_options` (removed in v6).
+            A::optional_computed("cpu_core_count", number()).force_new(),
+            A::optional_computed("cpu_threads_per_core", number()).force_new(),
             A::optional_computed("disable_api_stop", boolean()),
             A::optional_computed("disable_api_termination", boolean()),
             A::optional_computed("ebs_optimized", boolean()).force_new(),
+            A::optional_computed("enable_primary_ipv6", boolean()).force_new(),
+            A::optional("force_destroy", boolean()).default(false),
             A::optional("get_password_data", boolean()).default(false),
             A::optional("hibernation", boolean()).force_new(),
             A::optional_computed("host_id", string()).force_new(),
@@ -216,7 +247,10 @@ fn instance() -> ResourceSchema {
             A::computed("password_data", string()),
             A::optional_computed("placement_group", string())
                 .force_new()
-                .conflicts(&["host_resource_group_arn"]),
+                .conflicts(&["host_resource_group_arn", "placement_group_id"]),
+            A::optional_computed("placement_group_id", string())
+                .force_new()
+                .conflicts(&["host_resource_group_arn", "placement_group"]),
             A::optional_computed("placement_partition_number", number()).force_new(),
             A::computed("primary_network_interface_id", string()),
             A::computed("private_dns", string()),
@@ -256,6 +290,7 @@ fn instance() -> ResourceSchema {
             )
             .max_items(1),
             ephemeral_block_device(),
+            instance_market_options(),
             launch_template(),
             BlockSchema::list(
                 "maintenance_options",
@@ -276,9 +311,20 @@ fn instance() -> ResourceSchema {
             )
             .max_items(1)
             .force_new(),
+            BlockSchema::list(
+                "primary_network_interface",
+                vec![
+                    A::computed("delete_on_termination", boolean()),
+                    A::required("network_interface_id", string()).force_new(),
+                ],
+            )
+            .max_items(1)
+            .force_new(),
             root_block_device(),
         ])
         .tagged()
+        .deprecated("cpu_core_count", "use cpu_options instead")
+        .deprecated("cpu_threads_per_core", "use cpu_options instead")
         .timeouts(&["create", "update", "delete"])
         .build()
 }

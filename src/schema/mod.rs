@@ -76,6 +76,9 @@ pub struct BlockSchema {
     /// `None` = unbounded.
     pub max_items: Option<usize>,
     pub force_new: bool,
+    /// When the configuration writes no block of this type, the cloud's blocks are kept
+    /// rather than removed (the provider's "attributes as blocks", e.g. `route`, `ingress`).
+    pub computed_when_absent: bool,
     pub body: BodySchema,
 }
 
@@ -108,6 +111,9 @@ pub struct ResourceSchema {
     /// Groups of top-level arguments of which exactly one must be set (the provider's
     /// `ExactlyOneOf`), e.g. the destination of an `aws_route`.
     pub exactly_one_of: Vec<&'static [&'static str]>,
+    /// Top-level arguments the provider still accepts but has deprecated, with the message it
+    /// shows when one is set (e.g. `vpc` of `aws_eip`: "use domain attribute instead").
+    pub deprecated: Vec<(&'static str, &'static str)>,
 }
 
 impl BodySchema {
@@ -181,6 +187,14 @@ impl ResourceSchema {
             body = &b.body;
         }
         false
+    }
+
+    /// The deprecation message of the top-level argument `name`, if it is deprecated.
+    pub fn deprecation(&self, name: &str) -> Option<&'static str> {
+        self.deprecated
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, m)| *m)
     }
 
     /// Whether `op` (e.g. `"create"`) may be set in the `timeouts {}` block.

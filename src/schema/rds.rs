@@ -207,6 +207,21 @@ pub(super) fn weekly_window(v: &Value) -> Result<(), String> {
     })
 }
 
+/// The engine, in any letter case (the API is case-insensitive; state keeps lower case).
+fn engine_name(v: &Value) -> Result<(), String> {
+    match text(v) {
+        Some(s) if !ENGINES.contains(&s.to_ascii_lowercase().as_str()) => Err(format!(
+            "expected one of {}; got {s:?}",
+            ENGINES
+                .iter()
+                .map(|e| format!("{e:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Enhanced monitoring interval in seconds.
 fn monitoring_interval(v: &Value) -> Result<(), String> {
     match v.as_f64() {
@@ -250,14 +265,21 @@ fn db_instance() -> ResourceSchema {
                 .force_new()
                 .validate(V::Custom(custom_iam_instance_profile)),
             A::optional("customer_owned_ip_enabled", boolean()),
+            A::optional_computed("database_insights_mode", string())
+                .validate(V::OneOf(&["standard", "advanced"])),
             A::optional_computed("db_name", string())
                 .force_new()
                 .conflicts(&["replicate_source_db"]),
             A::optional_computed("db_subnet_group_name", string()),
+            A::optional("dedicated_log_volume", boolean()),
             A::optional("delete_automated_backups", boolean()).default(true),
             A::optional("deletion_protection", boolean()),
             A::optional("domain", string()),
+            A::optional("domain_auth_secret_arn", string()),
+            A::optional("domain_dns_ips", list_of_strings()),
+            A::optional_computed("domain_fqdn", string()),
             A::optional("domain_iam_role_name", string()),
+            A::optional("domain_ou", string()),
             A::optional("enabled_cloudwatch_logs_exports", set_of_strings()).validate(V::OneOf(&[
                 "agent",
                 "alert",
@@ -275,10 +297,15 @@ fn db_instance() -> ResourceSchema {
                 "upgrade",
             ])),
             A::computed("endpoint", string()),
-            // The provider lower-cases the engine in state; configuration uses the API names.
+            // The provider lower-cases the engine in state (`StateFunc`), and the API takes
+            // any case, so configuration may write e.g. "MySQL".
             A::optional_computed("engine", string())
                 .force_new()
-                .validate(V::OneOf(ENGINES)),
+                .validate(V::Custom(engine_name)),
+            A::optional_computed("engine_lifecycle_support", string()).validate(V::OneOf(&[
+                "open-source-rds-extended-support",
+                "open-source-rds-extended-support-disabled",
+            ])),
             A::optional_computed("engine_version", string()),
             A::computed("engine_version_actual", string()),
             A::optional("final_snapshot_identifier", string())
@@ -306,7 +333,8 @@ fn db_instance() -> ResourceSchema {
                 ])),
             ),
             A::optional_computed("maintenance_window", string()).validate(V::Custom(weekly_window)),
-            A::optional("manage_master_user_password", boolean()).conflicts(&["password"]),
+            A::optional("manage_master_user_password", boolean())
+                .conflicts(&["password", "password_wo"]),
             A::computed(
                 "master_user_secret",
                 Type::list(Type::object(&[
@@ -329,7 +357,12 @@ fn db_instance() -> ResourceSchema {
             A::optional_computed("parameter_group_name", string()),
             A::optional("password", string())
                 .sensitive()
-                .conflicts(&["manage_master_user_password"]),
+                .conflicts(&["manage_master_user_password", "password_wo"]),
+            // Write-only (Terraform 1.11+): sent to the API, never kept in plan or state.
+            A::optional("password_wo", string())
+                .sensitive()
+                .conflicts(&["manage_master_user_password", "password"]),
+            A::optional("password_wo_version", number()),
             A::optional("performance_insights_enabled", boolean()).default(false),
             A::optional_computed("performance_insights_kms_key_id", string()),
             A::optional_computed("performance_insights_retention_period", number()),
@@ -347,6 +380,7 @@ fn db_instance() -> ResourceSchema {
             A::optional_computed("storage_throughput", number()),
             A::optional_computed("storage_type", string()).validate(V::OneOf(STORAGE_TYPES)),
             A::optional_computed("timezone", string()).force_new(),
+            A::optional("upgrade_storage_config", boolean()),
             A::optional_computed("username", string())
                 .force_new()
                 .conflicts(&["replicate_source_db"]),
@@ -464,7 +498,12 @@ mod tests {
         assert!(!db.attr("allocated_storage").unwrap().force_new);
         let pw = db.attr("password").unwrap();
         assert!(pw.sensitive && pw.presence == Presence::Optional);
-        assert_eq!(pw.conflicts_with, &["manage_master_user_password"]);
+        assert_eq!(
+            pw.conflicts_with,
+            &["manage_master_user_password", "password_wo"]
+        );
+        let wo = db.attr("password_wo").unwrap();
+        assert!(wo.sensitive && wo.presence == Presence::Optional);
         for name in [
             "address",
             "endpoint",
@@ -492,6 +531,12 @@ mod tests {
         for good in ["mysql", "postgres", "mariadb", "oracle-se2", "sqlserver-ex"] {
             assert_eq!(check(t, "engine", good.into()), Ok(()), "{good}");
         }
+        // The API takes engines in any case; the provider lower-cases them in state.
+        for good in ["MySQL", "Postgres", "MariaDB"] {
+            assert_eq!(check(t, "engine", good.into()), Ok(()), "{good}");
+        }
+        assert!(check(t, "database_insights_mode", "advanced".into()).is_ok());
+        assert!(check(t, "database_insights_mode", "full".into()).is_err());
         assert!(check(t, "engine", "mongodb".into())
             .unwrap_err()
             .starts_with("expected one of \"aurora-mysql\""));

@@ -123,7 +123,10 @@ fn security_group() -> ResourceSchema {
             A::optional("revoke_rules_on_delete", boolean()).default(false),
             A::optional_computed("vpc_id", string()).force_new(),
         ])
-        .blocks(vec![rule_block("egress"), rule_block("ingress")])
+        .blocks(vec![
+            rule_block("egress").computed_when_absent(),
+            rule_block("ingress").computed_when_absent(),
+        ])
         .tagged()
         .timeouts(&["create", "delete"])
         .build()

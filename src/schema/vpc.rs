@@ -172,7 +172,8 @@ fn eip() -> ResourceSchema {
             A::optional("customer_owned_ipv4_pool", string()),
             A::optional_computed("domain", string())
                 .force_new()
-                .validate(V::OneOf(&["vpc", "standard"])),
+                .validate(V::OneOf(&["vpc", "standard"]))
+                .conflicts(&["vpc"]),
             A::optional_computed("instance", string()),
             A::optional_computed("ipam_pool_id", string()).force_new(),
             A::optional_computed("network_border_group", string()).force_new(),
@@ -183,8 +184,13 @@ fn eip() -> ResourceSchema {
             A::computed("public_dns", string()),
             A::computed("public_ip", string()),
             A::optional_computed("public_ipv4_pool", string()).force_new(),
+            // Deprecated in provider v5 (removed in v6); still common in existing code.
+            A::optional_computed("vpc", boolean())
+                .force_new()
+                .conflicts(&["domain"]),
         ])
         .tagged()
+        .deprecated("vpc", "use domain attribute instead")
         .timeouts(&["read", "update", "delete"])
         .build()
 }
@@ -250,7 +256,7 @@ fn route_table() -> ResourceSchema {
             A::optional_computed("propagating_vgws", set_of_strings()),
             A::required("vpc_id", string()).force_new(),
         ])
-        .blocks(vec![route_block()])
+        .blocks(vec![route_block().computed_when_absent()])
         .tagged()
         .timeouts(&["create", "update", "delete"])
         .build()

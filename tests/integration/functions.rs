@@ -215,7 +215,6 @@ fn string_functions() {
 }
 
 #[test]
-#[ignore = "not implemented (documented in src/eval/functions/mod.rs): replace() rejects a search string wrapped in slashes, which Terraform treats as a regular expression"]
 fn replace_with_regular_expressions() {
     check(&[
         (
@@ -225,6 +224,151 @@ fn replace_with_regular_expressions() {
         (r#"replace("a-b-c", "/(\\w)-/", "$1+")"#, s("a+b+c")),
         (r#"replace("abc", "/^/", "x")"#, s("xabc")),
     ]);
+}
+
+#[test]
+fn regex_functions() {
+    // As written in variable validations of real configurations.
+    check(&[
+        (r#"regex("[a-z]+", "53ab")"#, s("ab")),
+        (r#"regex("(\\d+)-(\\d+)", "10-20")"#, strs(&["10", "20"])),
+        (
+            r#"regex("(?P<major>\\d+)\\.(?P<minor>\\d+)", "v8.4")"#,
+            map(vec![("major", s("8")), ("minor", s("4"))]),
+        ),
+        (
+            r#"can(regex("^[a-z0-9][a-z0-9-]*[a-z0-9]$", "shop-dev"))"#,
+            b(true),
+        ),
+        (
+            r#"can(regex("^[A-Za-z][A-Za-z0-9_]{0,63}$", "1db"))"#,
+            b(false),
+        ),
+        (
+            r#"regexall("[a-z]+", "1234abcd5678efgh9")"#,
+            strs(&["abcd", "efgh"]),
+        ),
+        (r#"length(regexall("x", "abc")) > 0"#, b(false)),
+    ]);
+}
+
+#[test]
+fn regex_errors() {
+    error_on_call(
+        r#"regex("[a-z]+", "123")"#,
+        "pattern did not match any part of the given string",
+    );
+    error_at(
+        &[],
+        r#"regex("(oops", "x")"#,
+        r#""(oops""#,
+        "invalid regular expression pattern",
+    );
+}
+
+#[test]
+fn date_and_time_functions() {
+    check(&[
+        (
+            r#"formatdate("DD MMM YYYY hh:mm ZZZ", "2018-01-02T23:12:01Z")"#,
+            s("02 Jan 2018 23:12 UTC"),
+        ),
+        (
+            r#"formatdate("EEEE, h:mmaa", "2018-01-02T11:05:00-08:00")"#,
+            s("Tuesday, 11:05am"),
+        ),
+        (
+            r#"timeadd("2017-11-22T00:00:00Z", "10m")"#,
+            s("2017-11-22T00:10:00Z"),
+        ),
+        (
+            r#"timecmp("2017-11-22T00:00:00Z", "2017-11-22T01:00:00+01:00")"#,
+            n(0.0),
+        ),
+        // Impure: unknown while planning, as in Terraform.
+        ("timestamp()", Value::Unknown),
+        ("uuid()", Value::Unknown),
+        (r#"formatdate("YYYY", timestamp())"#, Value::Unknown),
+        (r#"can(regex("^\\d{4}-", plantimestamp()))"#, b(true)),
+    ]);
+    error_at(
+        &[],
+        r#"formatdate("YYYY", "2018-01-02")"#,
+        r#""2018-01-02""#,
+        "not a valid RFC3339 timestamp",
+    );
+}
+
+#[test]
+fn more_encoding_and_collection_functions() {
+    check(&[
+        (
+            r#"csvdecode("name,port\nweb,80\ndb,5432\n")"#,
+            list(vec![
+                map(vec![("name", s("web")), ("port", s("80"))]),
+                map(vec![("name", s("db")), ("port", s("5432"))]),
+            ]),
+        ),
+        (
+            r#"textencodebase64("Hello World", "UTF-16LE")"#,
+            s("SABlAGwAbABvACAAVwBvAHIAbABkAA=="),
+        ),
+        (
+            r#"textdecodebase64("SABlAGwAbABvACAAVwBvAHIAbABkAA==", "UTF-16LE")"#,
+            s("Hello World"),
+        ),
+        (r#"substr(base64gzip("hello"), 0, 4)"#, s("H4sI")),
+        (
+            r#"uuidv5("dns", "www.terraform.io")"#,
+            s("a5008fae-b28c-5ba5-96cd-82b4c53552d6"),
+        ),
+        (
+            r#"matchkeys(["i-1", "i-2", "i-3"], ["a", "b", "a"], ["a"])"#,
+            strs(&["i-1", "i-3"]),
+        ),
+        (r#"issensitive(sensitive("x"))"#, b(true)),
+        (r#"issensitive("x")"#, b(false)),
+        (r#"ephemeralasnull("x")"#, s("x")),
+    ]);
+    // Terraform takes the template from a reference, not a literal.
+    check_with(
+        "locals {\n  tpl = \"Hello, $${name}!\"\n}\n",
+        &[],
+        &[(
+            r#"templatestring(local.tpl, { name = "world" })"#,
+            s("Hello, world!"),
+        )],
+    );
+}
+
+#[test]
+fn fileset_and_file_hashes() {
+    check_with(
+        "",
+        &[
+            ("scripts/a.sh", "echo a\n"),
+            ("scripts/b.ps1", "b"),
+            ("scripts/nested/c.sh", "c"),
+        ],
+        &[
+            (
+                r#"fileset(path.module, "scripts/*.sh")"#,
+                set(&["scripts/a.sh"]),
+            ),
+            (
+                r#"fileset("${path.module}/scripts", "**/*.{sh,ps1}")"#,
+                set(&["a.sh", "b.ps1", "nested/c.sh"]),
+            ),
+            (
+                r#"filebase64sha256("${path.module}/scripts/b.ps1")"#,
+                s("PiPoFgA5WUoziU9lZOGxNIu9egCI1CxKy3PurtWcAJ0="),
+            ),
+            (
+                r#"[for f in fileset(path.module, "scripts/nested/*") : basename(f)]"#,
+                strs(&["c.sh"]),
+            ),
+        ],
+    );
 }
 
 #[test]

@@ -771,3 +771,80 @@ fn exactly_one_of_rules() {
     let (text, loaded) = load(&[("main.tf", "resource \"aws_route\" \"r\" {\n  route_table_id              = \"rtb-1\"\n  destination_ipv6_cidr_block = \"::/0\"\n  egress_only_gateway_id      = \"eigw-1\"\n}\n")]);
     assert!(loaded.diags.is_empty(), "{text}");
 }
+
+#[test]
+fn deprecated_provider_v5_arguments_are_accepted_with_a_warning() {
+    // `vpc = true` on aws_eip is what most configurations written before provider v5 say.
+    let main = "resource \"aws_eip\" \"nat\" {\n  count = 2\n  vpc   = true\n}\n\nresource \"aws_instance\" \"i\" {\n  ami                  = \"ami-0c55b159cbfafe1f0\"\n  instance_type        = \"c5.xlarge\"\n  cpu_core_count       = 2\n  cpu_threads_per_core = 1\n}\n";
+    let (text, loaded) = load(&[("main.tf", main)]);
+    assert!(!loaded.diags.has_errors(), "{text}");
+    assert!(text.contains("Warning: Argument is deprecated"), "{text}");
+    assert!(text.contains("use domain attribute instead"), "{text}");
+    assert!(text.contains("use cpu_options instead"), "{text}");
+    assert_eq!(
+        instance(&loaded, "aws_eip.nat[0]").get_attr("vpc"),
+        Some(&Value::Bool(true))
+    );
+    // vpc and domain say the same thing two ways: only one may be set.
+    let both = "resource \"aws_eip\" \"e\" {\n  vpc    = true\n  domain = \"vpc\"\n}\n";
+    let (text, loaded) = load(&[("main.tf", both)]);
+    assert!(loaded.diags.has_errors(), "{text}");
+    assert!(
+        text.contains("Conflicting configuration arguments"),
+        "{text}"
+    );
+}
+
+#[test]
+fn recent_provider_arguments_are_accepted() {
+    let main = r#"resource "aws_db_instance" "db" {
+  identifier                  = "app"
+  engine                      = "MySQL"
+  engine_version              = "8.4"
+  engine_lifecycle_support    = "open-source-rds-extended-support-disabled"
+  instance_class              = "db.t3.micro"
+  allocated_storage           = 20
+  username                    = "admin"
+  manage_master_user_password = true
+  database_insights_mode      = "standard"
+  dedicated_log_volume        = false
+  upgrade_storage_config      = false
+  skip_final_snapshot         = true
+}
+
+resource "aws_db_instance" "wo" {
+  instance_class      = "db.t3.micro"
+  engine              = "postgres"
+  allocated_storage   = 20
+  username            = "app"
+  password_wo         = "change-me-please"
+  password_wo_version = 1
+  skip_final_snapshot = true
+}
+
+resource "aws_instance" "spot" {
+  ami                 = "ami-0c55b159cbfafe1f0"
+  instance_type       = "t3.micro"
+  enable_primary_ipv6 = false
+  force_destroy       = false
+  instance_market_options {
+    market_type = "spot"
+    spot_options {
+      max_price          = "0.01"
+      spot_instance_type = "one-time"
+    }
+  }
+}
+"#;
+    let (text, loaded) = load(&[("main.tf", main)]);
+    assert!(loaded.diags.is_empty(), "{text}");
+    // The engine keeps the case it was written in; the API accepts any.
+    assert_eq!(
+        instance(&loaded, "aws_db_instance.db").get_attr("engine"),
+        Some(&Value::from("MySQL"))
+    );
+    let bad = "resource \"aws_db_instance\" \"db\" {\n  instance_class = \"db.t3.micro\"\n  engine         = \"MongoDB\"\n}\n";
+    let (text, loaded) = load(&[("main.tf", bad)]);
+    assert!(loaded.diags.has_errors(), "{text}");
+    assert!(text.contains("got \"MongoDB\""), "{text}");
+}

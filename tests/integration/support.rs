@@ -77,13 +77,38 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The moto endpoint started by `scripts/test.sh`; fails the test with instructions when
+/// it is not running.
+pub fn moto_url() -> String {
+    match std::env::var("TERRACE_TEST_MOTO_URL") {
+        Ok(u) if !u.is_empty() => u,
+        _ => panic!(
+            "this test needs moto (the local AWS endpoint), and TERRACE_TEST_MOTO_URL is not set.\n\
+             Run the suite with scripts/test.sh, which starts it, or start it yourself:\n  \
+             python3 -m venv .venv && .venv/bin/pip install 'moto[server]>=5.1,<6'\n  \
+             .venv/bin/moto_server -H 127.0.0.1 -p 5000 &\n  \
+             export TERRACE_TEST_MOTO_URL=http://127.0.0.1:5000"
+        ),
+    }
+}
+
 /// Runs the `terrace` binary with `args` in `dir`; returns (exit code, stdout, stderr).
+/// AWS calls go to moto when it runs (`TERRACE_TEST_MOTO_URL`), else to a closed local port,
+/// never to AWS; credentials are dummies.
 pub fn terrace(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let endpoint =
+        std::env::var("TERRACE_TEST_MOTO_URL").unwrap_or_else(|_| "http://127.0.0.1:9".into());
     let out = Command::new(env!("CARGO_BIN_EXE_terrace"))
         .args(args)
         .current_dir(dir)
         .env_remove("TF_WORKSPACE")
+        .env_remove("AWS_PROFILE")
         .env("NO_COLOR", "1")
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
         .output()
         .expect("run terrace");
     (

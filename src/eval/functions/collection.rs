@@ -307,6 +307,27 @@ pub(super) fn transpose(args: &[Value], _: &FnCtx) -> Result<Value, FnError> {
     ))
 }
 
+/// `matchkeys(values, keys, searchset)`: the elements of `values` whose element at the same
+/// index in `keys` is in `searchset`, in order.
+pub(super) fn matchkeys(args: &[Value], _: &FnCtx) -> Result<Value, FnError> {
+    let values = seq_arg(args, 0)?;
+    let keys = seq_arg(args, 1)?;
+    let search = seq_arg(args, 2)?;
+    if values.len() != keys.len() {
+        return Err(FnError::new("length of keys and values should be equal"));
+    }
+    let mut out = Vec::new();
+    for (v, k) in values.iter().zip(keys.iter()) {
+        if matches!(k, Value::Unknown) || search.iter().any(|x| matches!(x, Value::Unknown)) {
+            return Ok(Value::Unknown);
+        }
+        if search.iter().any(|x| equals(x, k) == Some(true)) {
+            out.push(v.clone());
+        }
+    }
+    Ok(Value::List(out))
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::test_support::*;

@@ -1,5 +1,5 @@
 //! Type conversion functions (`tostring`, `tonumber`, `tobool`, `tolist`, `toset`, `tomap`)
-//! and the mark functions `sensitive` / `nonsensitive`.
+//! and the mark functions `sensitive` / `nonsensitive` / `issensitive` / `ephemeralasnull`.
 
 use super::util::{quote, unify};
 use super::{FnCtx, FnError};
@@ -19,6 +19,18 @@ pub(super) fn sensitive(args: &[Value], _: &FnCtx) -> Result<Value, FnError> {
 /// are returned unchanged (Terraform stopped treating that as an error in v1.8).
 pub(super) fn nonsensitive(args: &[Value], _: &FnCtx) -> Result<Value, FnError> {
     Ok(only(args).clone().unmark().0)
+}
+
+/// `issensitive(value)`: whether the value carries a sensitive mark at its top level (known
+/// even when the value itself is not). `call` passes the argument with its marks intact.
+pub(super) fn issensitive(args: &[Value], _: &FnCtx) -> Result<Value, FnError> {
+    Ok(Value::Bool(matches!(only(args), Value::Sensitive(_))))
+}
+
+/// `ephemeralasnull(value)`: ephemeral values become null. Terrace has no ephemeral values,
+/// so the value is returned unchanged.
+pub(super) fn ephemeralasnull(args: &[Value], _: &FnCtx) -> Result<Value, FnError> {
+    Ok(only(args).clone())
 }
 
 pub(super) fn tostring(args: &[Value], _: &FnCtx) -> Result<Value, FnError> {

@@ -108,6 +108,62 @@ pub(super) fn base64sha512(args: &[Value], _: &FnCtx) -> Result<Value, FnError> 
     ))
 }
 
+/// `uuid()` and `bcrypt(...)` are impure: like Terraform outside apply, their result is
+/// unknown (shown as known after apply), so a plan never records a random value.
+pub(super) fn impure(_: &[Value], _: &FnCtx) -> Result<Value, FnError> {
+    Ok(Value::Unknown)
+}
+
+fn parse_uuid(s: &str) -> Option<[u8; 16]> {
+    let hex: String = s.chars().filter(|c| *c != '-').collect();
+    let dashes_ok = s.len() == 32
+        || (s.len() == 36 && [8, 13, 18, 23].iter().all(|&i| s.as_bytes()[i] == b'-'));
+    if hex.len() != 32 || !dashes_ok {
+        return None;
+    }
+    let mut out = [0u8; 16];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// `uuidv5(namespace, name)`: a name-based (SHA-1) UUID; the namespace is `dns`, `url`,
+/// `oid`, `x500` or a UUID.
+pub(super) fn uuidv5(args: &[Value], _: &FnCtx) -> Result<Value, FnError> {
+    let ns = string_arg(args, 0)?;
+    let name = string_arg(args, 1)?;
+    let ns_uuid = match ns.as_str() {
+        "dns" => "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+        "url" => "6ba7b811-9dad-11d1-80b4-00c04fd430c8",
+        "oid" => "6ba7b812-9dad-11d1-80b4-00c04fd430c8",
+        "x500" => "6ba7b814-9dad-11d1-80b4-00c04fd430c8",
+        other => other,
+    };
+    let ns_bytes = parse_uuid(ns_uuid).ok_or_else(|| {
+        FnError::arg(
+            0,
+            format!(
+                "uuidv5() doesn't support namespace prefix {ns:?}; must be one of \"dns\", \"url\", \"oid\", \"x500\" or a UUID"
+            ),
+        )
+    })?;
+    let mut data = ns_bytes.to_vec();
+    data.extend_from_slice(name.as_bytes());
+    let mut b: Vec<u8> = sha1_bytes(&data)[..16].to_vec();
+    b[6] = (b[6] & 0x0f) | 0x50;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex(&b);
+    Ok(Value::String(format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::test_support::*;
@@ -162,5 +218,30 @@ mod tests {
             hex(&sha1_bytes(b56.as_bytes())),
             "84983e441c3bd26ebaae4aa1f95129e5e54670f1"
         );
+    }
+
+    #[test]
+    fn uuidv5_and_impure_functions() {
+        assert_eq!(
+            ok("uuidv5", vec![s("dns"), s("www.terraform.io")]),
+            s("a5008fae-b28c-5ba5-96cd-82b4c53552d6")
+        );
+        assert_eq!(
+            ok("uuidv5", vec![s("url"), s("https://www.terraform.io/")]),
+            s("9db6f67c-dd95-5ea0-aa5b-e70e5c5f7cf5")
+        );
+        assert_eq!(
+            ok(
+                "uuidv5",
+                vec![
+                    s("6ba7b810-9dad-11d1-80b4-00c04fd430c8"),
+                    s("www.terraform.io")
+                ]
+            ),
+            s("a5008fae-b28c-5ba5-96cd-82b4c53552d6")
+        );
+        assert!(run("uuidv5", vec![s("nope"), s("x")]).is_err());
+        assert_eq!(ok("uuid", vec![]), Value::Unknown);
+        assert_eq!(ok("bcrypt", vec![s("secret")]), Value::Unknown);
     }
 }

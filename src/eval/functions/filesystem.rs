@@ -1,5 +1,6 @@
 //! Filesystem functions: `file`, `filebase64`, `fileexists`, `filemd5`, `filesha1`,
-//! `filesha256`, `filesha512`, `templatefile`, `abspath`, `dirname`, `basename`.
+//! `filesha256`, `filesha512`, `filebase64sha256`, `filebase64sha512`, `templatefile`,
+//! `templatestring`, `abspath`, `dirname`, `basename`, `pathexpand`.
 //!
 //! Relative paths are resolved against the calling module's directory (`FnCtx::base_dir`);
 //! a leading `~` is the home directory. Path strings use `/` separators and Go's lexical
@@ -132,6 +133,32 @@ pub(super) fn filesha512(args: &[Value], ctx: &FnCtx) -> Result<Value, FnError> 
     file_hash(args, ctx, sha512_bytes)
 }
 
+fn file_base64_hash(
+    args: &[Value],
+    ctx: &FnCtx,
+    f: fn(&[u8]) -> Vec<u8>,
+) -> Result<Value, FnError> {
+    let bytes = read_bytes(&resolve(args, ctx)?)?;
+    Ok(Value::String(
+        base64::engine::general_purpose::STANDARD.encode(f(&bytes)),
+    ))
+}
+
+/// `filebase64sha256(path)`: the SHA-256 of a file's bytes, Base64-encoded.
+pub(super) fn filebase64sha256(args: &[Value], ctx: &FnCtx) -> Result<Value, FnError> {
+    file_base64_hash(args, ctx, sha256_bytes)
+}
+
+/// `filebase64sha512(path)`: the SHA-512 of a file's bytes, Base64-encoded.
+pub(super) fn filebase64sha512(args: &[Value], ctx: &FnCtx) -> Result<Value, FnError> {
+    file_base64_hash(args, ctx, sha512_bytes)
+}
+
+/// `pathexpand(path)`: a leading `~` replaced by the home directory.
+pub(super) fn pathexpand(args: &[Value], _: &FnCtx) -> Result<Value, FnError> {
+    expand_home(&string_arg(args, 0)?).map(Value::String)
+}
+
 /// `fileexists(path)`: whether a regular file exists; other kinds of file are errors.
 pub(super) fn fileexists(args: &[Value], ctx: &FnCtx) -> Result<Value, FnError> {
     let path = resolve(args, ctx)?;
@@ -181,6 +208,32 @@ pub(super) fn templatefile(args: &[Value], ctx: &FnCtx) -> Result<Value, FnError
             FnError::arg(1, m)
         } else {
             FnError::new(m)
+        }
+    })
+}
+
+/// `templatestring(template, vars)`: renders a template held in a string (Terraform requires
+/// the string to come from a reference, such as a local value or a data source attribute).
+pub(super) fn templatestring(args: &[Value], ctx: &FnCtx) -> Result<Value, FnError> {
+    let text = string_arg(args, 0)?;
+    let vars = match non_null(args, 1) {
+        Ok(Value::Map(m)) => m,
+        _ => return Err(FnError::arg(1, "invalid vars value: must be a map")),
+    };
+    if let Some(bad) = vars.keys().find(|k| !valid_identifier(k)) {
+        return Err(FnError::arg(
+            1,
+            format!(
+                "invalid template variable name {}: must start with a letter, followed by zero or more letters, digits, and underscores",
+                quote(bad)
+            ),
+        ));
+    }
+    (ctx.render_template)(&text, "templatestring", vars, ctx.base_dir).map_err(|m| {
+        if m.starts_with(super::MISSING_TEMPLATE_VAR) {
+            FnError::arg(1, m)
+        } else {
+            FnError::arg(0, m)
         }
     })
 }

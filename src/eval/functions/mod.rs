@@ -14,10 +14,10 @@
 //! - `sensitive` and `nonsensitive` are the exceptions: they receive their argument with its
 //!   marks and unknowns as given.
 //!
-//! Not implemented: the regex family (`regex`, `regexall`, and `replace` with a `/regex/`
-//! pattern, which reports an error), `yamldecode`, `csvdecode`, and the non-deterministic
-//! `uuid`, `timestamp`, `bcrypt`. Strings are measured in user-perceived characters using
-//! an approximation of Unicode grapheme clusters (see `util::graphemes`).
+//! The impure functions `timestamp`, `uuid` and `bcrypt` return unknown values, as Terraform's
+//! do while planning. Not implemented: `rsadecrypt`, and the `provider::` functions. Strings
+//! are measured in user-perceived characters using an approximation of Unicode grapheme
+//! clusters (see `util::graphemes`).
 //!
 //! `try` and `can` are not here: they need lazy evaluation and live in the evaluator.
 
@@ -28,14 +28,18 @@ use std::path::Path;
 mod collection;
 mod conversion;
 mod crypto;
+mod datetime;
 mod encoding;
 mod filesystem;
+mod glob;
 mod list;
 mod network;
 mod numeric;
 mod printf;
+mod regexp;
 mod sets;
 mod string;
+mod textcodec;
 mod util;
 mod yaml;
 
@@ -134,8 +138,11 @@ pub fn call(def: &FnDef, args: Vec<Value>, ctx: &FnCtx) -> Result<Value, FnError
             args.len()
         )));
     }
-    if matches!(def.name, "sensitive" | "nonsensitive") {
-        // These two act on the marks themselves, so they see their argument as given.
+    if matches!(
+        def.name,
+        "sensitive" | "nonsensitive" | "issensitive" | "ephemeralasnull"
+    ) {
+        // These act on the marks themselves, so they see their argument as given.
         return (def.imp)(&args, ctx);
     }
     let mut secrets = Vec::new();
@@ -260,9 +267,11 @@ pub static REGISTRY: &[FnDef] = &[
     def("anytrue", 1, ONE, true, list::anytrue),
     def("base64decode", 1, ONE, false, encoding::base64decode),
     def("base64encode", 1, ONE, false, encoding::base64encode),
+    def("base64gzip", 1, ONE, false, textcodec::base64gzip),
     def("base64sha256", 1, ONE, false, crypto::base64sha256),
     def("base64sha512", 1, ONE, false, crypto::base64sha512),
     def("basename", 1, ONE, false, filesystem::basename),
+    def("bcrypt", 1, TWO, false, crypto::impure),
     def("ceil", 1, ONE, false, numeric::ceil),
     def("chomp", 1, ONE, false, string::chomp),
     def("chunklist", 2, TWO, true, list::chunklist),
@@ -275,23 +284,42 @@ pub static REGISTRY: &[FnDef] = &[
     def("compact", 1, ONE, false, list::compact),
     def("concat", 0, ANY, true, list::concat).marks(),
     def("contains", 2, TWO, true, collection::contains),
+    def("csvdecode", 1, ONE, false, textcodec::csvdecode),
     def("dirname", 1, ONE, false, filesystem::dirname),
     def("distinct", 1, ONE, false, list::distinct),
     def("element", 2, TWO, true, collection::element).marks(),
     def("endswith", 2, TWO, false, string::endswith),
+    def("ephemeralasnull", 1, ONE, true, conversion::ephemeralasnull),
     def("file", 1, ONE, false, filesystem::file),
     def("filebase64", 1, ONE, false, filesystem::filebase64),
+    def(
+        "filebase64sha256",
+        1,
+        ONE,
+        false,
+        filesystem::filebase64sha256,
+    ),
+    def(
+        "filebase64sha512",
+        1,
+        ONE,
+        false,
+        filesystem::filebase64sha512,
+    ),
     def("fileexists", 1, ONE, false, filesystem::fileexists),
     def("filemd5", 1, ONE, false, filesystem::filemd5),
+    def("fileset", 2, TWO, false, glob::fileset),
     def("filesha1", 1, ONE, false, filesystem::filesha1),
     def("filesha256", 1, ONE, false, filesystem::filesha256),
     def("filesha512", 1, ONE, false, filesystem::filesha512),
     def("flatten", 1, ONE, true, list::flatten).marks(),
     def("floor", 1, ONE, false, numeric::floor),
     def("format", 1, ANY, false, printf::format),
+    def("formatdate", 2, TWO, false, datetime::formatdate),
     def("formatlist", 1, ANY, true, printf::formatlist),
     def("indent", 2, TWO, false, string::indent),
     def("index", 2, TWO, true, collection::index),
+    def("issensitive", 1, ONE, true, conversion::issensitive),
     def("join", 1, ANY, false, string::join),
     def("jsondecode", 1, ONE, false, encoding::jsondecode),
     def("jsonencode", 1, ONE, false, encoding::jsonencode),
@@ -300,6 +328,7 @@ pub static REGISTRY: &[FnDef] = &[
     def("log", 2, TWO, false, numeric::log),
     def("lookup", 2, THREE, true, collection::lookup).marks(),
     def("lower", 1, ONE, false, string::lower),
+    def("matchkeys", 3, THREE, false, collection::matchkeys),
     def("max", 0, ANY, false, numeric::max),
     def("md5", 1, ONE, false, crypto::md5),
     def("merge", 0, ANY, true, collection::merge).marks(),
@@ -307,8 +336,12 @@ pub static REGISTRY: &[FnDef] = &[
     def("nonsensitive", 1, ONE, true, conversion::nonsensitive),
     def("one", 1, ONE, true, collection::one).marks(),
     def("parseint", 2, TWO, false, numeric::parseint),
+    def("pathexpand", 1, ONE, false, filesystem::pathexpand),
+    def("plantimestamp", 0, Some(0), false, datetime::plantimestamp),
     def("pow", 2, TWO, false, numeric::pow),
     def("range", 1, THREE, false, numeric::range),
+    def("regex", 2, TWO, false, regexp::regex),
+    def("regexall", 2, TWO, false, regexp::regexall),
     def("replace", 3, THREE, false, string::replace),
     def("reverse", 1, ONE, true, list::reverse).marks(),
     def("sensitive", 1, ONE, true, conversion::sensitive),
@@ -329,6 +362,24 @@ pub static REGISTRY: &[FnDef] = &[
     def("substr", 3, THREE, false, string::substr),
     def("sum", 1, ONE, false, numeric::sum),
     def("templatefile", 2, TWO, false, filesystem::templatefile),
+    def("templatestring", 2, TWO, false, filesystem::templatestring),
+    def(
+        "textdecodebase64",
+        2,
+        TWO,
+        false,
+        textcodec::textdecodebase64,
+    ),
+    def(
+        "textencodebase64",
+        2,
+        TWO,
+        false,
+        textcodec::textencodebase64,
+    ),
+    def("timeadd", 2, TWO, false, datetime::timeadd),
+    def("timecmp", 2, TWO, false, datetime::timecmp),
+    def("timestamp", 0, Some(0), false, datetime::timestamp),
     def("title", 1, ONE, false, string::title),
     def("tobool", 1, ONE, false, conversion::tobool),
     def("tolist", 1, ONE, true, conversion::tolist),
@@ -343,6 +394,8 @@ pub static REGISTRY: &[FnDef] = &[
     def("trimsuffix", 2, TWO, false, string::trimsuffix),
     def("upper", 1, ONE, false, string::upper),
     def("urlencode", 1, ONE, false, encoding::urlencode),
+    def("uuid", 0, Some(0), false, crypto::impure),
+    def("uuidv5", 2, TWO, false, crypto::uuidv5),
     def("values", 1, ONE, true, collection::values).marks(),
     def("yamlencode", 1, ONE, false, yaml::yamlencode),
     def("zipmap", 2, TWO, true, collection::zipmap).marks(),

@@ -67,10 +67,8 @@ pub(super) fn replace(args: &[Value], _: &FnCtx) -> Result<Value, FnError> {
     let search = string_arg(args, 1)?;
     let with = string_arg(args, 2)?;
     if search.len() > 1 && search.starts_with('/') && search.ends_with('/') {
-        return Err(FnError::arg(
-            1,
-            "regular expressions (a search string wrapped in slashes) are not supported yet by replace(); use a plain substring",
-        ));
+        let pattern = &search[1..search.len() - 1];
+        return super::regexp::replace_all(&s, pattern, &with).map(Value::String);
     }
     Ok(Value::String(s.replace(search.as_str(), &with)))
 }
@@ -306,9 +304,14 @@ mod tests {
         );
         assert_eq!(ok("replace", vec![s("abc"), s(""), s("-")]), s("-a-b-c-"));
         assert_eq!(ok("replace", vec![s("a/b"), s("/"), s("\\")]), s("a\\b"));
-        let e = run("replace", vec![s("hello"), s("/l+/"), s("L")]).unwrap_err();
+        // A search string wrapped in slashes is a regular expression.
+        assert_eq!(
+            ok("replace", vec![s("hello"), s("/l+/"), s("L")]),
+            s("heLo")
+        );
+        let e = run("replace", vec![s("hello"), s("/l[/"), s("L")]).unwrap_err();
         assert_eq!(e.arg, Some(1));
-        assert!(e.message.contains("regular expressions"));
+        assert!(e.message.contains("invalid regular expression"));
     }
 
     #[test]

@@ -130,6 +130,30 @@ pub struct Evaluation<'c> {
     cwd: String,
 }
 
+/// Evaluates only the root `provider "aws"` blocks (and what they reference), by alias:
+/// providers are configured before resources are refreshed or read.
+pub fn evaluate_providers(
+    cfg: &Config,
+    opts: EvalOptions<'_>,
+) -> std::collections::HashMap<Option<String>, Value> {
+    let ev = Evaluation {
+        cfg,
+        opts,
+        memo: RefCell::new(Memo::default()),
+        diags: RefCell::new(Diagnostics::new()),
+        migrations: RefCell::new(Vec::new()),
+        providers: provider::Providers::default(),
+        cwd: String::new(),
+    };
+    let mut diags = Diagnostics::new();
+    provider::Providers::load(
+        cfg,
+        &scope::InstanceScope::new(&ev, &ModulePath::root()),
+        &mut diags,
+    )
+    .configs
+}
+
 /// Evaluates everything in `cfg`; problems are added to `diags`.
 pub fn evaluate(cfg: &Config, opts: EvalOptions<'_>, diags: &mut Diagnostics) -> Evaluated {
     let mut ev = Evaluation {

@@ -30,6 +30,7 @@ fn block(name: &'static str, attrs: Vec<AttrSchema>) -> BlockSchema {
         min_items: 0,
         max_items: Some(1),
         force_new: false,
+        computed_when_absent: false,
         body: BodySchema {
             attrs,
             blocks: Vec::new(),

@@ -27,16 +27,23 @@ pub(crate) const FILTER_VALUES_PER_CALL: usize = 200;
 
 /// Maps an error code and message to the provider's error kinds. Codes ending in `NotFound`
 /// (`InvalidVpcID.NotFound`, `NatGatewayNotFound`, ...) mean the object is gone.
-pub(crate) fn classify(code: Option<&str>, message: Option<&str>, fallback: String) -> ProviderError {
+pub(crate) fn classify(
+    code: Option<&str>,
+    message: Option<&str>,
+    fallback: String,
+) -> ProviderError {
     let message = message.map_or(fallback, str::to_string);
     match code {
-        Some(c) if c.ends_with(".NotFound") || c.ends_with("NotFound") => {
-            ProviderError::NotFound { what: format!("{c}: {message}") }
-        }
+        Some(c) if c.ends_with(".NotFound") || c.ends_with("NotFound") => ProviderError::NotFound {
+            what: format!("{c}: {message}"),
+        },
         Some("RequestLimitExceeded" | "Throttling" | "ThrottlingException") => {
             ProviderError::Throttled { message }
         }
-        Some(c) => ProviderError::Api { code: c.to_string(), message },
+        Some(c) => ProviderError::Api {
+            code: c.to_string(),
+            message,
+        },
         None => ProviderError::Other(message),
     }
 }
@@ -51,10 +58,15 @@ where
     classify(e.code(), e.message(), fallback)
 }
 
-/// The error code of an `Api` error.
+/// The error code of an `Api` error, or of a `NotFound` error made by [`classify`] (whose
+/// description starts with the code).
 pub(crate) fn code_of(e: &ProviderError) -> Option<&str> {
     match e {
         ProviderError::Api { code, .. } => Some(code),
+        ProviderError::NotFound { what } => what
+            .split_once(": ")
+            .map(|(c, _)| c)
+            .filter(|c| !c.contains(' ')),
         _ => None,
     }
 }
@@ -68,7 +80,10 @@ pub(crate) fn ignore_not_found(r: Result<(), ProviderError>) -> Result<(), Provi
 }
 
 /// Turns `Api` errors with one of `codes` into success.
-pub(crate) fn ignore_codes(r: Result<(), ProviderError>, codes: &[&str]) -> Result<(), ProviderError> {
+pub(crate) fn ignore_codes(
+    r: Result<(), ProviderError>,
+    codes: &[&str],
+) -> Result<(), ProviderError> {
     match r {
         Err(e) if code_of(&e).is_some_and(|c| codes.contains(&c)) => Ok(()),
         r => r,
@@ -85,7 +100,11 @@ fn next_delay(d: Duration) -> Duration {
 
 /// Calls `check` until it returns `Some`, sleeping with backoff between calls; fails with
 /// `Timeout` once `timeout` has passed. The first check happens at once.
-pub(crate) async fn poll<T, F, Fut>(timeout: Duration, what: &str, mut check: F) -> Result<T, ProviderError>
+pub(crate) async fn poll<T, F, Fut>(
+    timeout: Duration,
+    what: &str,
+    mut check: F,
+) -> Result<T, ProviderError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Option<T>, ProviderError>>,
@@ -98,7 +117,10 @@ where
         }
         let elapsed = start.elapsed();
         if elapsed >= timeout {
-            return Err(ProviderError::Timeout { what: what.to_string(), after: timeout });
+            return Err(ProviderError::Timeout {
+                what: what.to_string(),
+                after: timeout,
+            });
         }
         tokio::time::sleep(delay.min(timeout - elapsed)).await;
         delay = next_delay(delay);
@@ -107,10 +129,14 @@ where
 
 /// Runs `op` until it succeeds or fails with an error other than the `Api` codes in `retry`,
 /// with backoff, up to `timeout` (then the last error is returned).
-pub(crate) async fn retry_codes<F, Fut>(timeout: Duration, retry: &[&str], mut op: F) -> Result<(), ProviderError>
+pub(crate) async fn retry_codes<T, F, Fut>(
+    timeout: Duration,
+    retry: &[&str],
+    mut op: F,
+) -> Result<T, ProviderError>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<(), ProviderError>>,
+    Fut: Future<Output = Result<T, ProviderError>>,
 {
     let start = Instant::now();
     let mut delay = Duration::from_millis(500);
@@ -134,7 +160,9 @@ where
 
 /// The known, non-null value of attribute `k` (marks removed).
 pub(crate) fn get<'a>(v: &'a Value, k: &str) -> Option<&'a Value> {
-    v.get_attr(k).map(Value::peel).filter(|x| x.is_known() && !x.is_null())
+    v.get_attr(k)
+        .map(Value::peel)
+        .filter(|x| x.is_known() && !x.is_null())
 }
 
 pub(crate) fn get_str(v: &Value, k: &str) -> Option<String> {
@@ -176,7 +204,9 @@ pub(crate) fn get_strs(v: &Value, k: &str) -> Vec<String> {
 /// The objects of a nested block (list, set or single).
 pub(crate) fn get_blocks<'a>(v: &'a Value, k: &str) -> Vec<&'a Value> {
     match get(v, k) {
-        Some(Value::List(items) | Value::Set(items)) => items.iter().filter(|x| x.as_map().is_some()).collect(),
+        Some(Value::List(items) | Value::Set(items)) => {
+            items.iter().filter(|x| x.as_map().is_some()).collect()
+        }
         Some(x @ Value::Map(_)) => vec![x],
         _ => Vec::new(),
     }
@@ -186,7 +216,11 @@ pub(crate) fn get_blocks<'a>(v: &'a Value, k: &str) -> Vec<&'a Value> {
 pub(crate) fn get_tags(v: &Value, k: &str) -> Tags {
     get(v, k)
         .and_then(Value::as_map)
-        .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -219,7 +253,11 @@ pub(crate) fn vset<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Value {
 }
 
 pub(crate) fn vtags(t: &Tags) -> Value {
-    Value::Map(t.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect())
+    Value::Map(
+        t.iter()
+            .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+            .collect(),
+    )
 }
 
 /// Replaces every `Unknown` (at any depth) by null.
@@ -292,22 +330,40 @@ pub(crate) fn finish_data(type_name: &str, m: Obj) -> Value {
 // Tags.
 
 pub(crate) fn tags_of(t: &[Tag]) -> Tags {
-    t.iter().filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string()))).collect()
+    t.iter()
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_string(),
+                t.value().unwrap_or_default().to_string(),
+            ))
+        })
+        .collect()
 }
 
 pub(crate) fn sdk_tags(t: &Tags) -> Vec<Tag> {
-    t.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
+    t.iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect()
 }
 
 /// A `TagSpecification` for creation, or none when there are no tags.
 pub(crate) fn tag_spec(rt: ResourceType, t: &Tags) -> Option<TagSpecification> {
-    (!t.is_empty()).then(|| TagSpecification::builder().resource_type(rt).set_tags(Some(sdk_tags(t))).build())
+    (!t.is_empty()).then(|| {
+        TagSpecification::builder()
+            .resource_type(rt)
+            .set_tags(Some(sdk_tags(t)))
+            .build()
+    })
 }
 
 /// Sets `tags` and `tags_all` on a created or updated object: `tags` as configured,
 /// `tags_all` all tags on the object.
 pub(crate) fn set_tags_created(m: &mut Obj, config: &Value, all: &Tags) {
-    let user = config.get_attr("tags").cloned().map(known).unwrap_or(Value::Null);
+    let user = config
+        .get_attr("tags")
+        .cloned()
+        .map(known)
+        .unwrap_or(Value::Null);
     m.insert("tags".into(), user);
     m.insert("tags_all".into(), vtags(all));
 }
@@ -317,7 +373,9 @@ pub(crate) fn set_tags_created(m: &mut Obj, config: &Value, all: &Tags) {
 pub(crate) fn set_tags_read(m: &mut Obj, prior: &Value, actual: &Tags) {
     let user = match prior.get_attr("tags").map(Value::peel) {
         Some(Value::Map(p)) => Value::Map(
-            p.keys().filter_map(|k| actual.get(k).map(|v| (k.clone(), Value::from(v.as_str())))).collect(),
+            p.keys()
+                .filter_map(|k| actual.get(k).map(|v| (k.clone(), Value::from(v.as_str()))))
+                .collect(),
         ),
         _ => Value::Null,
     };
@@ -327,19 +385,38 @@ pub(crate) fn set_tags_read(m: &mut Obj, prior: &Value, actual: &Tags) {
 
 /// Brings the tags of `id` from `old` to `new` with CreateTags / DeleteTags (no call when
 /// nothing changed).
-pub(crate) async fn sync_tags(ec2: &aws_sdk_ec2::Client, id: &str, old: &Tags, new: &Tags) -> Result<(), ProviderError> {
-    let set: Tags = new.iter().filter(|(k, v)| old.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
+pub(crate) async fn sync_tags(
+    ec2: &aws_sdk_ec2::Client,
+    id: &str,
+    old: &Tags,
+    new: &Tags,
+) -> Result<(), ProviderError> {
+    let set: Tags = new
+        .iter()
+        .filter(|(k, v)| old.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let removed: Vec<&String> = old.keys().filter(|k| !new.contains_key(*k)).collect();
     if !removed.is_empty() {
         ec2.delete_tags()
             .resources(id)
-            .set_tags(Some(removed.iter().map(|k| Tag::builder().key(k.as_str()).build()).collect()))
+            .set_tags(Some(
+                removed
+                    .iter()
+                    .map(|k| Tag::builder().key(k.as_str()).build())
+                    .collect(),
+            ))
             .send()
             .await
             .map_err(sdk)?;
     }
     if !set.is_empty() {
-        ec2.create_tags().resources(id).set_tags(Some(sdk_tags(&set))).send().await.map_err(sdk)?;
+        ec2.create_tags()
+            .resources(id)
+            .set_tags(Some(sdk_tags(&set)))
+            .send()
+            .await
+            .map_err(sdk)?;
     }
     Ok(())
 }
@@ -355,7 +432,9 @@ pub(crate) fn prior_tags(prior: &Value) -> Tags {
 pub(crate) fn filter<S: AsRef<str>>(name: &str, values: impl IntoIterator<Item = S>) -> Filter {
     Filter::builder()
         .name(name)
-        .set_values(Some(values.into_iter().map(|s| s.as_ref().to_string()).collect()))
+        .set_values(Some(
+            values.into_iter().map(|s| s.as_ref().to_string()).collect(),
+        ))
         .build()
 }
 
@@ -374,7 +453,12 @@ pub(crate) fn config_filters(config: &Value) -> Vec<Filter> {
 /// Describes objects by id, batched: pages of `id_page` ids through `by_ids` (one call per
 /// page); a page that fails with `NotFound` (one of its ids is gone) is described again
 /// through `by_filter` in pages of [`FILTER_VALUES_PER_CALL`], which omits missing ids.
-pub(crate) async fn batched<T, A, FA, B, FB>(ids: &[String], id_page: usize, by_ids: A, by_filter: B) -> Result<Vec<T>, ProviderError>
+pub(crate) async fn batched<T, A, FA, B, FB>(
+    ids: &[String],
+    id_page: usize,
+    by_ids: A,
+    by_filter: B,
+) -> Result<Vec<T>, ProviderError>
 where
     A: Fn(Vec<String>) -> FA,
     FA: Future<Output = Result<Vec<T>, ProviderError>>,
@@ -397,7 +481,10 @@ where
 }
 
 /// Describes objects by a filter on many values, in pages of [`FILTER_VALUES_PER_CALL`].
-pub(crate) async fn by_filter_pages<T, B, FB>(values: &[String], by_filter: B) -> Result<Vec<T>, ProviderError>
+pub(crate) async fn by_filter_pages<T, B, FB>(
+    values: &[String],
+    by_filter: B,
+) -> Result<Vec<T>, ProviderError>
 where
     B: Fn(Vec<String>) -> FB,
     FB: Future<Output = Result<Vec<T>, ProviderError>>,
@@ -412,7 +499,10 @@ where
 /// The distinct values of `items`, in first-seen order.
 pub(crate) fn distinct(items: impl IntoIterator<Item = String>) -> Vec<String> {
     let mut seen = BTreeSet::new();
-    items.into_iter().filter(|s| seen.insert(s.clone())).collect()
+    items
+        .into_iter()
+        .filter(|s| seen.insert(s.clone()))
+        .collect()
 }
 
 /// The ids of `priors`, distinct.
@@ -458,7 +548,23 @@ pub(crate) fn partition(region: &str) -> &'static str {
 
 /// `arn:<partition>:ec2:<region>:<account>:<resource>`.
 pub(crate) fn ec2_arn(region: &str, account: &str, resource: &str) -> String {
-    format!("arn:{}:ec2:{region}:{account}:{resource}", partition(region))
+    format!(
+        "arn:{}:ec2:{region}:{account}:{resource}",
+        partition(region)
+    )
+}
+
+/// An idempotency token EC2 accepts (at most 64 ASCII characters): the request's token, or
+/// its SHA-256 when it is longer or not ASCII.
+pub(crate) fn client_token(token: &str) -> String {
+    if token.len() <= 64 && token.is_ascii() {
+        return token.to_string();
+    }
+    use sha2::Digest;
+    sha2::Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A unique resource name: `prefix` followed by 26 characters derived from `token` (so a
@@ -477,10 +583,23 @@ mod tests {
 
     #[test]
     fn error_codes_classify() {
-        assert!(matches!(classify(Some("InvalidVpcID.NotFound"), None, "x".into()), ProviderError::NotFound { .. }));
-        assert!(matches!(classify(Some("NatGatewayNotFound"), None, "x".into()), ProviderError::NotFound { .. }));
-        assert!(matches!(classify(Some("RequestLimitExceeded"), None, "x".into()), ProviderError::Throttled { .. }));
-        match classify(Some("DependencyViolation"), Some("has dependents"), "x".into()) {
+        assert!(matches!(
+            classify(Some("InvalidVpcID.NotFound"), None, "x".into()),
+            ProviderError::NotFound { .. }
+        ));
+        assert!(matches!(
+            classify(Some("NatGatewayNotFound"), None, "x".into()),
+            ProviderError::NotFound { .. }
+        ));
+        assert!(matches!(
+            classify(Some("RequestLimitExceeded"), None, "x".into()),
+            ProviderError::Throttled { .. }
+        ));
+        match classify(
+            Some("DependencyViolation"),
+            Some("has dependents"),
+            "x".into(),
+        ) {
             ProviderError::Api { code, message } => {
                 assert_eq!(code, "DependencyViolation");
                 assert_eq!(message, "has dependents");
@@ -488,11 +607,27 @@ mod tests {
             e => panic!("{e:?}"),
         }
         assert!(matches!(classify(None, None, "io".into()), ProviderError::Other(m) if m == "io"));
+        let nf = classify(
+            Some("InvalidNatGatewayID.NotFound"),
+            Some("no such gateway: x"),
+            "x".into(),
+        );
+        assert_eq!(code_of(&nf), Some("InvalidNatGatewayID.NotFound"));
+        assert_eq!(
+            code_of(&ProviderError::NotFound {
+                what: "VPC vpc-1".into()
+            }),
+            None
+        );
     }
 
     #[test]
     fn finish_fills_the_schema() {
-        let m = Obj::from([("cidr_block".to_string(), Value::from("10.0.0.0/16")), ("bogus".to_string(), Value::Null), ("owner_id".to_string(), Value::Unknown)]);
+        let m = Obj::from([
+            ("cidr_block".to_string(), Value::from("10.0.0.0/16")),
+            ("bogus".to_string(), Value::Null),
+            ("owner_id".to_string(), Value::Unknown),
+        ]);
         let v = finish_resource("aws_vpc", m);
         let s = crate::schema::resource("aws_vpc").unwrap();
         let map = v.as_map().unwrap();
@@ -501,14 +636,26 @@ mod tests {
         assert!(!map.contains_key("bogus"));
         let sg = finish_resource("aws_security_group", Obj::new());
         assert_eq!(sg.get_attr("ingress"), Some(&Value::Set(vec![])));
-        let n = finish_resource("aws_subnet", Obj::from([("enable_lni_at_device_index".to_string(), Value::from("1"))]));
-        assert_eq!(n.get_attr("enable_lni_at_device_index"), Some(&Value::Number(1.0)));
+        let n = finish_resource(
+            "aws_subnet",
+            Obj::from([("enable_lni_at_device_index".to_string(), Value::from("1"))]),
+        );
+        assert_eq!(
+            n.get_attr("enable_lni_at_device_index"),
+            Some(&Value::Number(1.0))
+        );
     }
 
     #[test]
     fn read_tags_keep_configured_keys() {
-        let prior = Value::map([("tags", Value::map([("Name", Value::from("a")), ("Gone", Value::from("x"))]))]);
-        let actual = Tags::from([("Name".to_string(), "b".to_string()), ("terrace:address".to_string(), "aws_vpc.a".to_string())]);
+        let prior = Value::map([(
+            "tags",
+            Value::map([("Name", Value::from("a")), ("Gone", Value::from("x"))]),
+        )]);
+        let actual = Tags::from([
+            ("Name".to_string(), "b".to_string()),
+            ("terrace:address".to_string(), "aws_vpc.a".to_string()),
+        ]);
         let mut m = Obj::new();
         set_tags_read(&mut m, &prior, &actual);
         assert_eq!(m["tags"], Value::map([("Name", Value::from("b"))]));
@@ -520,11 +667,60 @@ mod tests {
         let a = unique_name("web-", "tok");
         assert_eq!(a.len(), 4 + 26);
         assert_eq!(a, unique_name("web-", "tok"));
+        assert_eq!(client_token("tok"), "tok");
+        assert_eq!(client_token(&"x".repeat(65)).len(), 64);
         assert_ne!(a, unique_name("web-", "tok2"));
-        assert_eq!(ec2_arn("cn-north-1", "1", "vpc/vpc-1"), "arn:aws-cn:ec2:cn-north-1:1:vpc/vpc-1");
-        let priors = vec![("a".to_string(), Value::Null), ("b".to_string(), Value::Null), ("a".to_string(), Value::Null)];
+        assert_eq!(
+            ec2_arn("cn-north-1", "1", "vpc/vpc-1"),
+            "arn:aws-cn:ec2:cn-north-1:1:vpc/vpc-1"
+        );
+        let priors = vec![
+            ("a".to_string(), Value::Null),
+            ("b".to_string(), Value::Null),
+            ("a".to_string(), Value::Null),
+        ];
         assert_eq!(prior_ids(&priors), vec!["a".to_string(), "b".to_string()]);
-        assert_eq!(public_dns_name("us-east-1", "1.2.3.4"), "ec2-1-2-3-4.compute-1.amazonaws.com");
-        assert_eq!(private_dns_name("eu-west-1", "10.0.0.5"), "ip-10-0-0-5.eu-west-1.compute.internal");
+        assert_eq!(
+            public_dns_name("us-east-1", "1.2.3.4"),
+            "ec2-1-2-3-4.compute-1.amazonaws.com"
+        );
+        assert_eq!(
+            private_dns_name("eu-west-1", "10.0.0.5"),
+            "ip-10-0-0-5.eu-west-1.compute.internal"
+        );
+    }
+
+    #[tokio::test]
+    async fn poll_times_out_and_retry_gives_up() {
+        let mut n = 0;
+        let r: Result<(), _> = poll(Duration::from_millis(50), "nothing", || {
+            n += 1;
+            async { Ok(None) }
+        })
+        .await;
+        assert!(matches!(r, Err(ProviderError::Timeout { .. })), "{r:?}");
+        assert!(n >= 2);
+        let mut n = 0;
+        let r = poll(Duration::from_secs(5), "third", || {
+            n += 1;
+            let done = n == 3;
+            async move { Ok(done.then_some(n)) }
+        })
+        .await;
+        assert_eq!(r.unwrap(), 3);
+        let busy = || async {
+            Err::<(), _>(ProviderError::Api {
+                code: "DependencyViolation".into(),
+                message: "in use".into(),
+            })
+        };
+        let r = retry_codes(Duration::from_millis(50), &["DependencyViolation"], busy).await;
+        assert_eq!(code_of(&r.unwrap_err()), Some("DependencyViolation"));
+        let other = || async { Err::<(), _>(ProviderError::Other("x".into())) };
+        assert!(
+            retry_codes(Duration::from_secs(60), &["DependencyViolation"], other)
+                .await
+                .is_err()
+        );
     }
 }

@@ -3,5 +3,14 @@
 //! adaptive retries, and the per-service resource implementations.
 
 mod client;
+mod common;
+mod data;
+mod instance;
+mod provider;
+pub mod rds;
+mod regex;
+mod security_group;
+mod vpc;
 
 pub use client::{AwsClients, AwsSettings};
+pub use provider::{AwsProvider, SUPPORTED_DATA_SOURCES, SUPPORTED_TYPES};

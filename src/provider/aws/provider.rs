@@ -13,6 +13,8 @@ enum Family {
     Vpc,
     SecurityGroup,
     Instance,
+    /// `aws_db_*`, implemented in `rds.rs`.
+    Rds,
 }
 
 fn family(type_name: &str) -> Option<Family> {
@@ -30,11 +32,12 @@ fn family(type_name: &str) -> Option<Family> {
         | "aws_vpc_security_group_ingress_rule"
         | "aws_vpc_security_group_egress_rule" => Some(Family::SecurityGroup),
         "aws_key_pair" | "aws_instance" => Some(Family::Instance),
+        t if super::rds::RDS_TYPES.contains(&t) => Some(Family::Rds),
         _ => None,
     }
 }
 
-/// The EC2 resource types this provider implements.
+/// The EC2 resource types this provider implements (the RDS ones are `rds::RDS_TYPES`).
 pub const SUPPORTED_TYPES: &[&str] = &[
     "aws_eip",
     "aws_instance",
@@ -53,7 +56,12 @@ pub const SUPPORTED_TYPES: &[&str] = &[
 ];
 
 /// The data sources this provider implements.
-pub const SUPPORTED_DATA_SOURCES: &[&str] = &["aws_ami", "aws_availability_zones", "aws_subnets", "aws_vpc"];
+pub const SUPPORTED_DATA_SOURCES: &[&str] = &[
+    "aws_ami",
+    "aws_availability_zones",
+    "aws_subnets",
+    "aws_vpc",
+];
 
 /// The AWS provider over one set of SDK clients (one region, one account).
 #[derive(Debug)]
@@ -64,7 +72,10 @@ pub struct AwsProvider {
 
 impl AwsProvider {
     pub fn new(clients: AwsClients) -> AwsProvider {
-        AwsProvider { clients, account: tokio::sync::OnceCell::new() }
+        AwsProvider {
+            clients,
+            account: tokio::sync::OnceCell::new(),
+        }
     }
 
     pub fn clients(&self) -> &AwsClients {
@@ -84,8 +95,19 @@ impl AwsProvider {
     pub(crate) async fn account_id(&self) -> Result<String, ProviderError> {
         self.account
             .get_or_try_init(|| async {
-                let out = self.ec2().describe_security_groups().max_results(5).send().await.map_err(sdk)?;
-                Ok(out.security_groups().iter().find_map(|g| g.owner_id()).unwrap_or_default().to_string())
+                let out = self
+                    .ec2()
+                    .describe_security_groups()
+                    .max_results(5)
+                    .send()
+                    .await
+                    .map_err(sdk)?;
+                Ok(out
+                    .security_groups()
+                    .iter()
+                    .find_map(|g| g.owner_id())
+                    .unwrap_or_default()
+                    .to_string())
             })
             .await
             .cloned()
@@ -98,7 +120,10 @@ impl AwsProvider {
 }
 
 fn unsupported(type_name: &str, operation: &'static str) -> ProviderError {
-    ProviderError::Unsupported { type_name: type_name.to_string(), operation }
+    ProviderError::Unsupported {
+        type_name: type_name.to_string(),
+        operation,
+    }
 }
 
 impl Provider for AwsProvider {
@@ -108,6 +133,7 @@ impl Provider for AwsProvider {
             Some(Family::Vpc) => vpc::create(self, t, &req).await,
             Some(Family::SecurityGroup) => security_group::create(self, t, &req).await,
             Some(Family::Instance) => instance::create(self, t, &req).await,
+            Some(Family::Rds) => super::rds::create(&self.clients, &req).await,
             None => Err(unsupported(t, "create")),
         }
     }
@@ -118,6 +144,7 @@ impl Provider for AwsProvider {
             Some(Family::Vpc) => vpc::update(self, t, &req).await,
             Some(Family::SecurityGroup) => security_group::update(self, t, &req).await,
             Some(Family::Instance) => instance::update(self, t, &req).await,
+            Some(Family::Rds) => super::rds::update(&self.clients, &req).await,
             None => Err(unsupported(t, "update")),
         }
     }
@@ -128,11 +155,16 @@ impl Provider for AwsProvider {
             Some(Family::Vpc) => vpc::delete(self, t, &req).await,
             Some(Family::SecurityGroup) => security_group::delete(self, t, &req).await,
             Some(Family::Instance) => instance::delete(self, t, &req).await,
+            Some(Family::Rds) => super::rds::delete(&self.clients, &req).await,
             None => Err(unsupported(t, "delete")),
         }
     }
 
-    async fn read(&self, type_name: &str, priors: &[(String, Value)]) -> Result<BTreeMap<String, Value>, ProviderError> {
+    async fn read(
+        &self,
+        type_name: &str,
+        priors: &[(String, Value)],
+    ) -> Result<BTreeMap<String, Value>, ProviderError> {
         if priors.is_empty() {
             return Ok(BTreeMap::new());
         }
@@ -140,6 +172,7 @@ impl Provider for AwsProvider {
             Some(Family::Vpc) => vpc::read(self, type_name, priors).await,
             Some(Family::SecurityGroup) => security_group::read(self, type_name, priors).await,
             Some(Family::Instance) => instance::read(self, type_name, priors).await,
+            Some(Family::Rds) => super::rds::read(&self.clients, type_name, priors).await,
             None => Err(unsupported(type_name, "read")),
         }
     }
@@ -162,6 +195,7 @@ mod tests {
         for t in SUPPORTED_DATA_SOURCES {
             assert!(crate::schema::data_source(t).is_some(), "{t}");
         }
-        assert_eq!(family("aws_db_instance"), None);
+        assert_eq!(family("aws_db_instance"), Some(Family::Rds));
+        assert_eq!(family("aws_nope"), None);
     }
 }

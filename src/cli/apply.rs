@@ -1,0 +1,300 @@
+//! `terrace apply [PLANFILE] [-auto-approve] [-json] [-destroy] [-target ADDR] [-replace ADDR]
+//! [-parallelism N] [-var k=v] [-var-file f] [-lock-timeout D]` and `terrace destroy`.
+
+use super::validate::var_args;
+use super::Output;
+use crate::apply::{ApplyEvent, EventSink, NodeResult};
+use crate::ops::{self, ApplyCmdOptions, Workspace};
+use crate::plan::{Action, Plan, PlanOptions, SavedPlan};
+use crate::render;
+use clap::{ArgAction, Args};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// A plan file from `terrace plan -out=FILE`, applied exactly (no prompt).
+    pub plan_file: Option<PathBuf>,
+    /// Apply without asking for confirmation.
+    #[arg(long = "auto-approve")]
+    pub auto_approve: bool,
+    /// Stream one JSON object per event instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Destroy everything in state.
+    #[arg(long)]
+    pub destroy: bool,
+    /// Limit the apply to ADDR and what it depends on.
+    #[arg(long, value_name = "ADDR")]
+    pub target: Vec<String>,
+    /// Replace ADDR even if its configuration did not change.
+    #[arg(long, value_name = "ADDR")]
+    pub replace: Vec<String>,
+    /// Set a root module variable: NAME=VALUE.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub var: Vec<String>,
+    /// Read variable values from a .tfvars file.
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_file: Vec<PathBuf>,
+    /// How many provider calls may run at once.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub parallelism: usize,
+    /// How long to wait for the state lock, e.g. 30s.
+    #[arg(long = "lock-timeout", default_value = "0s", value_name = "DURATION")]
+    pub lock_timeout: String,
+    /// Accepted for compatibility; applies always lock the state.
+    #[arg(long, default_value_t = true, action = ArgAction::Set, value_name = "BOOL")]
+    pub lock: bool,
+    /// Ask for confirmation when there is a terminal (`-input=false` never asks).
+    #[arg(long, default_value_t = true, action = ArgAction::Set, value_name = "BOOL")]
+    pub input: bool,
+    /// Refresh before planning (accepted; see README for the refresh status).
+    #[arg(long, default_value_t = true, action = ArgAction::Set, value_name = "BOOL")]
+    pub refresh: bool,
+}
+
+/// Prints apply events: one line each, or one JSON object each (`-json`).
+struct LineSink {
+    json: bool,
+}
+
+fn verb(a: Action) -> (&'static str, &'static str) {
+    match a {
+        Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete => {
+            ("Creating...", "Creation")
+        }
+        Action::Update => ("Modifying...", "Modifications"),
+        Action::Delete => ("Destroying...", "Destruction"),
+        Action::Read => ("Reading...", "Read"),
+        Action::NoOp => ("", ""),
+    }
+}
+
+impl EventSink for LineSink {
+    fn event(&self, e: ApplyEvent) {
+        let line = if self.json {
+            let (kind, level, addr, action, extra) = match &e {
+                ApplyEvent::Start { addr, action } => {
+                    ("apply_start", "info", addr, *action, serde_json::json!({}))
+                }
+                ApplyEvent::Complete {
+                    addr,
+                    action,
+                    id,
+                    elapsed,
+                } => (
+                    "apply_complete",
+                    "info",
+                    addr,
+                    *action,
+                    serde_json::json!({"id_value": id, "elapsed_seconds": elapsed.as_secs()}),
+                ),
+                ApplyEvent::Errored {
+                    addr,
+                    action,
+                    error,
+                    elapsed,
+                } => (
+                    "apply_errored",
+                    "error",
+                    addr,
+                    *action,
+                    serde_json::json!({"error": error, "elapsed_seconds": elapsed.as_secs()}),
+                ),
+                ApplyEvent::Skipped { addr, because } => (
+                    "apply_errored",
+                    "error",
+                    addr,
+                    Action::NoOp,
+                    serde_json::json!({"error": format!("skipped: {because} failed")}),
+                ),
+            };
+            let mut hook = serde_json::json!({"resource": {"addr": addr.to_string(), "resource_type": addr.resource.type_name, "resource_name": addr.resource.name}, "action": action.terraform_actions().join("-")});
+            if let (Some(h), Some(x)) = (hook.as_object_mut(), extra.as_object()) {
+                h.extend(x.clone());
+            }
+            serde_json::json!({"@level": level, "@message": format!("{addr}: {kind}"), "@module": "terrace.ui", "@timestamp": crate::state::now_rfc3339(), "type": kind, "hook": hook}).to_string()
+        } else {
+            match &e {
+                ApplyEvent::Start { addr, action } => format!("{addr}: {}", verb(*action).0),
+                ApplyEvent::Complete {
+                    addr,
+                    action,
+                    id,
+                    elapsed,
+                } => {
+                    let id = id
+                        .as_ref()
+                        .map(|i| format!(" [id={i}]"))
+                        .unwrap_or_default();
+                    format!(
+                        "{addr}: {} complete after {}s{id}",
+                        verb(*action).1,
+                        elapsed.as_secs()
+                    )
+                }
+                ApplyEvent::Errored {
+                    addr,
+                    action,
+                    elapsed,
+                    ..
+                } => format!(
+                    "{addr}: {} failed after {}s",
+                    verb(*action).1,
+                    elapsed.as_secs()
+                ),
+                ApplyEvent::Skipped { addr, because } => {
+                    format!("{addr}: Skipped because {because} failed")
+                }
+            }
+        };
+        let mut o = std::io::stdout().lock();
+        let _ = writeln!(o, "{line}");
+        let _ = o.flush();
+    }
+}
+
+/// Whether this run may ask a person: a terminal on stdin, `-input` not false, not CI.
+fn interactive(input: bool) -> bool {
+    input
+        && std::io::stdin().is_terminal()
+        && std::env::var("CI").map_or(true, |v| v.is_empty() || v == "false")
+        && std::env::var_os("TF_IN_AUTOMATION").is_none()
+}
+
+pub fn run(a: ApplyArgs, out: &Output, destroy_verb: bool) -> anyhow::Result<ExitCode> {
+    let ws = Workspace::from_env();
+    let lock_timeout = crate::config::parse_duration(&a.lock_timeout).ok_or_else(|| {
+        anyhow::anyhow!(
+            "invalid -lock-timeout {:?}: write e.g. 30s or 5m",
+            a.lock_timeout
+        )
+    })?;
+    let saved = match &a.plan_file {
+        Some(f) => Some(SavedPlan::read(f)?),
+        None => None,
+    };
+    let mut replace = Vec::new();
+    for r in &a.replace {
+        replace.push(
+            r.parse()
+                .map_err(|e| anyhow::anyhow!("invalid -replace: {e}"))?,
+        );
+    }
+    let ask = saved.is_none() && !a.auto_approve;
+    let can_ask = interactive(a.input) && !a.json;
+    if ask && !can_ask {
+        out.stderr(&format!(
+            "{} No approval for {}\n\nThis run cannot ask for confirmation (no terminal on standard input, CI, or -input=false), and no approval was given.\nApprove in advance with -auto-approve, or review and apply a saved plan:\n    terrace plan -out=tfplan\n    terrace apply tfplan\n",
+            out.style.red("Error:"),
+            if destroy_verb { "destroy" } else { "apply" }
+        ))?;
+        return Ok(ExitCode::from(1));
+    }
+    let opts = ApplyCmdOptions {
+        vars: var_args(&a.var, &a.var_file),
+        refresh: a.refresh,
+        plan: PlanOptions {
+            destroy: a.destroy || destroy_verb,
+            targets: a.target.clone(),
+            replace,
+        },
+        lock_timeout,
+        parallelism: a.parallelism.max(1),
+        saved,
+        handle_interrupts: true,
+    };
+    let style = out.style;
+    let json = a.json;
+    let approve = |plan: &Plan| -> bool {
+        if !json {
+            let _ = out.stdout(&render::render_plan(plan, style));
+        }
+        if !plan.has_changes() {
+            return false;
+        }
+        if !ask {
+            return true;
+        }
+        let _ = out.stdout("\nDo you want to perform these actions?\n  Terrace will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
+        let mut line = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut line);
+        line.trim() == "yes"
+    };
+    let report = ops::apply(
+        &ws,
+        &opts,
+        approve,
+        ops::aws_provider,
+        Arc::new(LineSink { json }),
+    );
+    if !report.diags.is_empty() {
+        out.stderr(&format!(
+            "{}\n",
+            render::render_diagnostics(&report.diags, &report.config.sources, out.style)
+        ))?;
+    }
+    let Some(plan) = &report.plan else {
+        return Ok(ExitCode::from(1));
+    };
+    let Some(outcome) = &report.outcome else {
+        if plan.has_changes() {
+            out.stdout("\nApply cancelled.\n")?;
+            return Ok(ExitCode::from(1));
+        }
+        return Ok(if report.diags.has_errors() {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        });
+    };
+    let (mut added, mut changed, mut destroyed) = (0, 0, 0);
+    for c in &plan.changes {
+        if outcome.results.get(&c.addr) != Some(&NodeResult::Done) {
+            continue;
+        }
+        match c.action {
+            Action::Create => added += 1,
+            Action::Update => changed += 1,
+            Action::Delete => destroyed += 1,
+            Action::DeleteThenCreate | Action::CreateThenDelete => {
+                added += 1;
+                destroyed += 1;
+            }
+            _ => {}
+        }
+    }
+    if !outcome.is_success() {
+        let mut msg = String::from("\n");
+        for (addr, r) in outcome.failed() {
+            let why = match r {
+                NodeResult::Failed(e) => e.clone(),
+                NodeResult::Skipped(b) => format!("not attempted: {b} failed"),
+                NodeResult::Cancelled => "not attempted: interrupted".into(),
+                NodeResult::Done => continue,
+            };
+            msg.push_str(&format!("{} {addr}: {why}\n", out.style.red("Error:")));
+        }
+        out.stderr(&msg)?;
+        out.stdout(&format!("\nApply failed. Resources: {added} added, {changed} changed, {destroyed} destroyed. State records everything that completed.\n"))?;
+        return Ok(ExitCode::from(1));
+    }
+    let done = if plan.destroy {
+        "Destroy complete!"
+    } else {
+        "Apply complete!"
+    };
+    out.stdout(&format!(
+        "\n{} Resources: {added} added, {changed} changed, {destroyed} destroyed.\n",
+        out.style.green(done)
+    ))?;
+    if !report.outputs.is_empty() && !plan.destroy && !json {
+        out.stdout("\nOutputs:\n\n")?;
+        for (k, v) in &report.outputs {
+            out.stdout(&format!("{k} = {v}\n"))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
