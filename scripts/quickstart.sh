@@ -33,9 +33,9 @@ else
 fi
 
 export AWS_ACCESS_KEY_ID=sandbox AWS_SECRET_ACCESS_KEY=sandbox AWS_EC2_METADATA_DISABLED=true
-echo "== building terrace (release)"
-cargo build --release --locked --quiet
-BIN="$CARGO_TARGET_DIR/release/terrace"
+echo "== building terrace"
+cargo build --locked --quiet
+BIN="$CARGO_TARGET_DIR/debug/terrace"
 VARS=(-var-file=sandbox.tfvars)
 
 if [ "${1:-}" = "down" ]; then
