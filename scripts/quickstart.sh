@@ -60,6 +60,17 @@ echo "== terrace apply (the saved plan)"
 "$BIN" apply "$SANDBOX/tfplan"
 echo "== terrace output"
 "$BIN" output
-echo "== terrace plan (again: expect no changes)"
-"$BIN" plan "${VARS[@]}" -detailed-exitcode
+echo "== terrace plan (again: expect no resource changes)"
+rc=0
+"$BIN" plan "${VARS[@]}" -detailed-exitcode || rc=$?
+if [ "$rc" = 2 ]; then
+  # The migration runner is not built yet, so the example's migrations stay pending.
+  if "$BIN" plan "${VARS[@]}" -json | "$VENV/bin/python" -c 'import json,sys; d=json.load(sys.stdin); sys.exit(any(c["change"]["actions"] != ["no-op"] for c in d["resource_changes"]))'; then
+    echo "(no resource changes; the listed migrations wait for the migration stage)"
+  else
+    exit 1
+  fi
+elif [ "$rc" != 0 ]; then
+  exit "$rc"
+fi
 echo "== done. The state is in examples/three-tier/state/; 'scripts/quickstart.sh down' removes the sandbox."

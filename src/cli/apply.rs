@@ -193,8 +193,31 @@ pub fn run(a: ApplyArgs, out: &Output, destroy_verb: bool) -> anyhow::Result<Exi
         ))?;
         return Ok(ExitCode::from(1));
     }
+    // A saved plan brings its variable values: non-sensitive ones as recorded, sensitive ones
+    // re-read from the file they came from (or again from the environment).
+    let mut vars = var_args(&a.var, &a.var_file);
+    if let Some(s) = &saved {
+        let mut files = std::collections::BTreeSet::new();
+        for (name, v) in &s.variables {
+            match (&v.value, v.sensitive) {
+                (Some(expr), false) => vars.push(crate::eval::inputs::VarArg::Saved(
+                    name.clone(),
+                    expr.clone(),
+                )),
+                (_, true) if !matches!(v.source.as_str(), "cli" | "env") => {
+                    files.insert(PathBuf::from(&v.source));
+                }
+                _ => {}
+            }
+        }
+        let files: Vec<_> = files
+            .into_iter()
+            .map(crate::eval::inputs::VarArg::File)
+            .collect();
+        vars.splice(0..0, files);
+    }
     let opts = ApplyCmdOptions {
-        vars: var_args(&a.var, &a.var_file),
+        vars,
         refresh: a.refresh,
         plan: PlanOptions {
             destroy: a.destroy || destroy_verb,

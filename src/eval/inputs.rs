@@ -15,6 +15,8 @@ pub enum VarArg {
     Var(String),
     /// `-var-file path`
     File(PathBuf),
+    /// A value recorded in a saved plan: `name` and a constant HCL expression.
+    Saved(String, String),
 }
 
 /// Where a value came from.
@@ -104,6 +106,16 @@ pub fn collect(
                 }
                 _ => diags.push(Diagnostic::error("Invalid -var option").detail(format!("The given -var option {s:?} is not correctly specified. It must be a variable name and value separated by an equals sign, like -var=\"key=value\"."))),
             },
+            VarArg::Saved(name, expr) => {
+                let file = sources.add(format!("<saved plan: var.{name}>"), expr.clone());
+                match hcl_edit::parser::parse_expr(expr) {
+                    Ok(e) => {
+                        let span = SrcSpan::new(file, 0..expr.len());
+                        out.insert(name.clone(), InputValue { raw: RawInput::Expr(Expr { file, expr: e }), source: InputSource::File(span) });
+                    }
+                    Err(e) => diags.push(Diagnostic::error("Invalid value in saved plan").detail(format!("var.{name}: {}", e.message()))),
+                }
+            }
             VarArg::File(p) => {
                 if p.is_file() {
                     read_file(p, sources, diags, &mut out);

@@ -183,7 +183,15 @@ fn saved_variables(
             InputSource::File(span) => cfg.sources.path(span.file).display().to_string(),
         };
         let value = (!decl.sensitive).then(|| match &input.raw {
-            RawInput::Text(t) => serde_json::Value::String(t.clone()).to_string(),
+            // `-var`/env text is raw for primitive types and an expression otherwise.
+            RawInput::Text(t) => match decl.type_expr.as_ref().map(crate::eval::parse_type) {
+                None
+                | Some(Ok(
+                    crate::eval::Type::String | crate::eval::Type::Number | crate::eval::Type::Bool,
+                ))
+                | Some(Err(_)) => serde_json::Value::String(t.clone()).to_string(),
+                Some(Ok(_)) => t.clone(),
+            },
             RawInput::Expr(e) => {
                 let span = e.span();
                 cfg.sources

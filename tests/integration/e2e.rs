@@ -132,7 +132,17 @@ fn three_tier_applies_converges_and_destroys() {
     let args = |verb: &[&'static str]| -> Vec<&str> {
         verb.iter().copied().chain(vars.iter().copied()).collect()
     };
-    let (code, out, err) = terrace(&dir, &args(&["apply", "-auto-approve", "-no-color"]));
+    // Review, then apply exactly the saved plan: its variables come back from the plan file
+    // (the sensitive password from sandbox.tfvars, which the plan only names).
+    let (code, out, err) = terrace(&dir, &args(&["plan", "-no-color", "-out=tfplan"]));
+    assert_eq!(code, 0, "plan failed:\n{out}\n{err}");
+    assert!(
+        !std::fs::read_to_string(dir.join("tfplan"))
+            .unwrap()
+            .contains("sandbox-Passw0rd-2024"),
+        "the saved plan holds a secret"
+    );
+    let (code, out, err) = terrace(&dir, &["apply", "-no-color", "tfplan"]);
     assert_eq!(code, 0, "apply failed:\n{out}\n{err}");
     assert!(out.contains("Apply complete! Resources: 43 added"), "{out}");
     let state: terrace::state::State = serde_json::from_str(
