@@ -95,7 +95,7 @@ async fn ami(p: &AwsProvider, c: &Value) -> Result<Value, ProviderError> {
         .set_include_deprecated(get_bool(c, "include_deprecated")))?;
     let images: Vec<Image> = match get_nonempty(c, "name_regex") {
         Some(re) => {
-            let re = super::regex::Regex::new(&re)
+            let re = regex::Regex::new(&re)
                 .map_err(|e| ProviderError::Other(format!("aws_ami: name_regex: {e}")))?;
             images
                 .into_iter()

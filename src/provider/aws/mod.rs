@@ -8,7 +8,6 @@ mod data;
 mod instance;
 mod provider;
 pub mod rds;
-mod regex;
 mod security_group;
 mod vpc;
 
