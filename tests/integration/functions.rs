@@ -342,6 +342,47 @@ fn more_encoding_and_collection_functions() {
 }
 
 #[test]
+fn yamldecode_reads_configuration_files() {
+    let yaml = "# tiers\nvpc_cidr: 10.0.0.0/16\ntiers:\n  web:\n    port: 80\n    public: true\n  db:\n    port: 5432\n    public: false\nazs: [us-east-1a, us-east-1b]\nuser_data: |\n  #!/bin/bash\n  echo hi\n";
+    check_with(
+        "",
+        &[("config.yaml", yaml)],
+        &[
+            (
+                r#"yamldecode(file("${path.module}/config.yaml")).tiers.db.port"#,
+                n(5432.0),
+            ),
+            (
+                r#"[for k, t in yamldecode(file("${path.module}/config.yaml")).tiers : k if t.public]"#,
+                strs(&["web"]),
+            ),
+            (
+                r#"yamldecode(file("${path.module}/config.yaml")).user_data"#,
+                s("#!/bin/bash\necho hi\n"),
+            ),
+            (
+                r#"yamldecode(file("${path.module}/config.yaml")).azs"#,
+                strs(&["us-east-1a", "us-east-1b"]),
+            ),
+            (
+                r#"yamldecode("- 1\n- null\n- x")"#,
+                list(vec![n(1.0), Value::Null, s("x")]),
+            ),
+            (
+                r#"yamldecode(yamlencode({ a = [1, "b"] }))"#,
+                map(vec![("a", list(vec![n(1.0), s("b")]))]),
+            ),
+        ],
+    );
+    error_at(
+        &[],
+        r#"yamldecode("a: 1\na: 2")"#,
+        r#""a: 1\na: 2""#,
+        "already defined",
+    );
+}
+
+#[test]
 fn fileset_and_file_hashes() {
     check_with(
         "",

@@ -11,13 +11,14 @@
 //!   like `merge`, `concat` or `lookup`, and `length`, which depends only on the number of
 //!   elements) lose only the top-level mark of each argument: marks on elements stay where
 //!   they are, so `merge({ a = var.secret }, { b = "x" }).b` is not sensitive;
-//! - `sensitive` and `nonsensitive` are the exceptions: they receive their argument with its
-//!   marks and unknowns as given.
+//! - `sensitive`, `nonsensitive`, `issensitive` and `ephemeralasnull` are the exceptions: they
+//!   receive their argument with its marks and unknowns as given.
 //!
 //! The impure functions `timestamp`, `uuid` and `bcrypt` return unknown values, as Terraform's
-//! do while planning. Not implemented: `rsadecrypt`, and the `provider::` functions. Strings
-//! are measured in user-perceived characters using an approximation of Unicode grapheme
-//! clusters (see `util::graphemes`).
+//! do while planning. `yamldecode` covers the YAML subset listed in its module. Not
+//! implemented: `rsadecrypt`, and the `provider::` functions. Strings are measured in
+//! user-perceived characters using an approximation of Unicode grapheme clusters (see
+//! `util::graphemes`).
 //!
 //! `try` and `can` are not here: they need lazy evaluation and live in the evaluator.
 
@@ -42,6 +43,7 @@ mod string;
 mod textcodec;
 mod util;
 mod yaml;
+mod yamldecode;
 
 /// Renders a template text (the second argument names the template file in messages) with
 /// the given variables; the path is the directory against which functions called inside the
@@ -397,6 +399,7 @@ pub static REGISTRY: &[FnDef] = &[
     def("uuid", 0, Some(0), false, crypto::impure),
     def("uuidv5", 2, TWO, false, crypto::uuidv5),
     def("values", 1, ONE, true, collection::values).marks(),
+    def("yamldecode", 1, ONE, false, yamldecode::yamldecode),
     def("yamlencode", 1, ONE, false, yaml::yamlencode),
     def("zipmap", 2, TWO, true, collection::zipmap).marks(),
 ];
