@@ -5,6 +5,10 @@ use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region};
 use std::time::Duration;
 
+/// Retries when the provider block sets no `max_retries`: adaptive backoff (up to 5 s between
+/// attempts) rides out throttling, and an unreachable endpoint fails within about a minute.
+pub const DEFAULT_MAX_RETRIES: u32 = 10;
+
 /// Connection settings taken from the evaluated `provider "aws"` block. Unset values fall
 /// back to the SDK's standard chain (environment, shared config, instance metadata).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -62,9 +66,13 @@ impl AwsClients {
     /// `endpoints {}` in the provider block takes precedence over them.
     pub async fn new(s: &AwsSettings) -> AwsClients {
         let retries = RetryConfig::adaptive()
-            .with_max_attempts(s.max_retries.unwrap_or(25).saturating_add(1))
+            .with_max_attempts(
+                s.max_retries
+                    .unwrap_or(DEFAULT_MAX_RETRIES)
+                    .saturating_add(1),
+            )
             .with_initial_backoff(Duration::from_millis(100))
-            .with_max_backoff(Duration::from_secs(20));
+            .with_max_backoff(Duration::from_secs(5));
         let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(retries);
         if let Some(r) = &s.region {
             loader = loader.region(Region::new(r.clone()));

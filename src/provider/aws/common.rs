@@ -55,7 +55,24 @@ where
     R: std::fmt::Debug,
 {
     let fallback = DisplayErrorContext(&e).to_string();
+    if matches!(e, SdkError::DispatchFailure(_) | SdkError::TimeoutError(_)) {
+        return ProviderError::Other(dispatch_message(&fallback));
+    }
     classify(e.code(), e.message(), fallback)
+}
+
+/// A readable sentence for a request that never reached AWS (no credentials, no
+/// connection): the error chain without the debug dump the SDK appends.
+fn dispatch_message(chain: &str) -> String {
+    let short = chain.split(" (").next().unwrap_or(chain).trim();
+    if chain.contains("loading credentials")
+        || chain.contains("no credentials")
+        || chain.contains("credentials provider")
+    {
+        format!("no AWS credentials were found ({short}). Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, choose a profile with AWS_PROFILE or the provider block's profile, or run where an instance or task role is available.")
+    } else {
+        format!("the request did not reach AWS: {short}. Check the network, the region and any endpoint override (AWS_ENDPOINT_URL or endpoints {{}}).")
+    }
 }
 
 /// The error code of an `Api` error, or of a `NotFound` error made by [`classify`] (whose
