@@ -15,14 +15,24 @@ mod cli;
 mod e2e;
 #[path = "integration/examples.rs"]
 mod examples;
+#[path = "integration/fault_proxy.rs"]
+mod fault_proxy;
+#[path = "integration/faults.rs"]
+mod faults;
 #[path = "integration/functions.rs"]
 mod functions;
+#[path = "integration/kill.rs"]
+mod kill;
 #[path = "integration/language.rs"]
 mod language;
+#[path = "integration/lifecycle.rs"]
+mod lifecycle;
 #[path = "integration/malformed.rs"]
 mod malformed;
 #[path = "integration/plan.rs"]
 mod plan;
+#[path = "integration/progress.rs"]
+mod progress;
 #[path = "integration/schemas.rs"]
 mod schemas;
 #[path = "integration/state.rs"]

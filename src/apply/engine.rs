@@ -1,10 +1,12 @@
 //! The DAG walk.
 
 use super::events::{ApplyEvent, EventSink};
-use crate::addr::{Mode, NodeAddr, ResourceInstanceAddr};
+use super::order::{dependencies, Node, Phase};
+use crate::addr::{Mode, ResourceInstanceAddr};
 use crate::eval::Value;
 use crate::graph::DepGraph;
 use crate::plan::{Action, Plan, ResourceChange};
+use crate::provider::slot::{CallSlot, StatusFn};
 use crate::provider::{CreateRequest, DeleteRequest, Provider, ProviderError, UpdateRequest};
 use crate::state::{value_to_state_json, Journal, JournalEntry, ResourceState, State};
 use sha2::{Digest, Sha256};
@@ -63,6 +65,23 @@ pub struct ApplyOutcome {
 }
 
 impl ApplyOutcome {
+    /// Records how one step of `addr` ended; a failure outranks a skip, a skip an
+    /// interruption, and any of them success (a replacement is two steps).
+    fn merge(&mut self, addr: ResourceInstanceAddr, r: NodeResult) {
+        let rank = |r: &NodeResult| match r {
+            NodeResult::Done => 0,
+            NodeResult::Cancelled => 1,
+            NodeResult::Skipped(_) => 2,
+            NodeResult::Failed(_) => 3,
+        };
+        match self.results.get(&addr) {
+            Some(old) if rank(old) >= rank(&r) => {}
+            _ => {
+                self.results.insert(addr, r);
+            }
+        }
+    }
+
     pub fn failed(&self) -> impl Iterator<Item = (&ResourceInstanceAddr, &NodeResult)> {
         self.results
             .iter()
@@ -74,73 +93,29 @@ impl ApplyOutcome {
     }
 }
 
-/// The changed nodes each change must wait for. Creates and updates wait for the changed
-/// instances they reach through the graph (through unchanged nodes, outputs and
-/// migrations); deletes wait for every change whose prior state depended on them.
-fn dependencies(
-    plan: &Plan,
-    graph: &DepGraph,
-    state: &State,
-) -> HashMap<ResourceInstanceAddr, BTreeSet<ResourceInstanceAddr>> {
-    let changed: BTreeMap<&ResourceInstanceAddr, &ResourceChange> = plan
-        .changes
-        .iter()
-        .filter(|c| c.action != Action::NoOp)
-        .map(|c| (&c.addr, c))
-        .collect();
-    let mut out: HashMap<ResourceInstanceAddr, BTreeSet<ResourceInstanceAddr>> = HashMap::new();
-    for (addr, c) in &changed {
-        let mut deps = BTreeSet::new();
-        if c.action != Action::Delete {
-            let mut stack: Vec<NodeAddr> = graph
-                .dependencies(&NodeAddr::Resource((*addr).clone()))
-                .into_iter()
-                .cloned()
-                .collect();
-            let mut seen = BTreeSet::new();
-            while let Some(n) = stack.pop() {
-                if !seen.insert(n.clone()) {
-                    continue;
-                }
-                match &n {
-                    NodeAddr::Resource(r) if changed.contains_key(r) => {
-                        if changed[r].action != Action::Delete {
-                            deps.insert(r.clone());
-                        }
-                    }
-                    _ => stack.extend(graph.dependencies(&n).into_iter().cloned()),
-                }
-            }
-        }
-        out.insert((*addr).clone(), deps);
+/// The action events report for one step: a replacement's halves report as a delete and a
+/// create, as Terraform's output shows them.
+fn phase_action(action: Action, phase: Phase) -> Action {
+    match phase {
+        Phase::All => action,
+        Phase::Destroy => Action::Delete,
+        Phase::Create => Action::Create,
     }
-    // Deletes wait for whatever depended on them.
-    for r in &state.resources {
-        for d in &r.dependencies {
-            let Ok(dep) = d.parse::<ResourceInstanceAddr>() else {
-                continue;
-            };
-            if changed
-                .get(&dep)
-                .is_some_and(|c| c.action == Action::Delete || c.action.is_replace())
-                && changed.contains_key(&r.address)
-            {
-                out.entry(dep).or_default().insert(r.address.clone());
-            }
-        }
-    }
-    out
 }
 
 /// An idempotency token from lineage, address and generation: the same create retried or
 /// resumed sends the same token.
-fn client_token(lineage: &str, addr: &ResourceInstanceAddr, generation: u64) -> String {
+pub(super) fn client_token(lineage: &str, addr: &ResourceInstanceAddr, generation: u64) -> String {
     let h = Sha256::digest(format!("{lineage}\0{addr}\0{generation}").as_bytes());
     h.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
 /// Tags for a new object: its `tags_all` plus the ownership tags.
-fn object_tags(v: &Value, lineage: &str, addr: &ResourceInstanceAddr) -> BTreeMap<String, String> {
+pub(super) fn object_tags(
+    v: &Value,
+    lineage: &str,
+    addr: &ResourceInstanceAddr,
+) -> BTreeMap<String, String> {
     let mut tags: BTreeMap<String, String> = v
         .get_attr("tags_all")
         .or_else(|| v.get_attr("tags"))
@@ -202,17 +177,55 @@ fn mark_sensitive(type_name: &str, mode: Mode, v: Value) -> Value {
     }
 }
 
-struct Shared<P> {
-    provider: P,
+pub(super) struct Shared<P> {
+    pub(super) provider: P,
     journal: Mutex<Journal>,
     resolver: Arc<dyn Resolver>,
     sink: Arc<dyn EventSink>,
-    calls: Semaphore,
-    settings: ApplySettings,
-    lineage: String,
+    /// Permits for mutating provider calls (`-parallelism`); waits give theirs back.
+    calls: Arc<Semaphore>,
+    pub(super) settings: ApplySettings,
+    pub(super) lineage: String,
+    /// Objects tagged with this lineage that state does not know, by the address in their
+    /// tags: left by an interrupted create, adopted instead of created again.
+    pub(super) orphans: super::adopt::Orphans,
+}
+
+/// The change a task works on and when it started (for progress events).
+#[derive(Clone)]
+pub(super) struct Task<'a> {
+    pub(super) change: &'a ResourceChange,
+    pub(super) started: Instant,
 }
 
 impl<P: Provider> Shared<P> {
+    /// A parallelism slot for one provider call of `t`; waiter status becomes progress events.
+    pub(super) async fn slot(&self, t: &Task<'_>) -> Arc<CallSlot> {
+        let sink = self.sink.clone();
+        let addr = t.change.addr.clone();
+        let action = t.change.action;
+        let started = t.started;
+        let status: StatusFn = Arc::new(move |s: &str| {
+            sink.event(ApplyEvent::Progress {
+                addr: addr.clone(),
+                action,
+                status: s.to_string(),
+                elapsed: started.elapsed(),
+            });
+        });
+        CallSlot::acquire(self.calls.clone(), Some(status)).await
+    }
+
+    /// Reports `status` for `t` (outside a provider call).
+    pub(super) fn progress(&self, t: &Task<'_>, status: String) {
+        self.sink.event(ApplyEvent::Progress {
+            addr: t.change.addr.clone(),
+            action: t.change.action,
+            status,
+            elapsed: t.started.elapsed(),
+        });
+    }
+
     fn snapshot(&self) -> State {
         self.journal
             .lock()
@@ -228,7 +241,8 @@ impl<P: Provider> Shared<P> {
         j.append(&e).map_err(|e| e.to_string())
     }
 
-    async fn delete(&self, c: &ResourceChange) -> Result<(), String> {
+    async fn delete(&self, t: &Task<'_>) -> Result<(), String> {
+        let c = t.change;
         let prior = c.before.clone().unwrap_or(Value::Null);
         let Some(id) = c.provider_id.clone().or_else(|| {
             prior
@@ -240,7 +254,6 @@ impl<P: Provider> Shared<P> {
                 address: c.addr.clone(),
             });
         };
-        let _permit = self.calls.acquire().await.map_err(|e| e.to_string())?;
         let req = DeleteRequest {
             addr: &c.addr,
             type_name: &c.addr.resource.type_name,
@@ -248,7 +261,7 @@ impl<P: Provider> Shared<P> {
             prior: &prior,
             timeout: self.settings.default_timeout,
         };
-        match self.provider.delete(req).await {
+        match self.slot(t).await.run(self.provider.delete(req)).await {
             Ok(()) | Err(ProviderError::NotFound { .. }) => self.append(JournalEntry::Remove {
                 address: c.addr.clone(),
             }),
@@ -256,33 +269,67 @@ impl<P: Provider> Shared<P> {
         }
     }
 
+    /// Deletes the object a create-before-destroy replacement replaced (its id is kept in the
+    /// plan; state already holds the new object).
+    async fn delete_replaced(&self, t: &Task<'_>) -> Result<(), String> {
+        let c = t.change;
+        let prior = c.before.clone().unwrap_or(Value::Null);
+        let Some(old_id) = c.provider_id.clone().or_else(|| {
+            prior
+                .get_attr("id")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        }) else {
+            return Ok(());
+        };
+        let req = DeleteRequest {
+            addr: &c.addr,
+            type_name: &c.addr.resource.type_name,
+            id: &old_id,
+            prior: &prior,
+            timeout: self.settings.default_timeout,
+        };
+        match self.slot(t).await.run(self.provider.delete(req)).await {
+            Ok(()) | Err(ProviderError::NotFound { .. }) => Ok(()),
+            Err(e) => Err(format!(
+                "the replacement was created, but deleting the old object {old_id} failed: {e}"
+            )),
+        }
+    }
+
     async fn create(
         &self,
-        c: &ResourceChange,
+        t: &Task<'_>,
         deps: &BTreeSet<ResourceInstanceAddr>,
     ) -> Result<Option<String>, String> {
+        let c = t.change;
         let config = self.resolver.resolve(&c.addr, &self.snapshot())?;
         let tags = object_tags(&config, &self.lineage, &c.addr);
-        let token = client_token(&self.lineage, &c.addr, 0);
-        let value = {
-            let _permit = self.calls.acquire().await.map_err(|e| e.to_string())?;
+        let adopted = if c.addr.resource.mode == Mode::Managed {
+            self.adopt(t, &config, &tags).await?
+        } else {
+            None
+        };
+        let value = if let Some(v) = adopted {
+            v
+        } else {
+            let token = client_token(&self.lineage, &c.addr, 0);
+            let slot = self.slot(t).await;
             if c.addr.resource.mode == Mode::Data {
-                self.provider
-                    .read_data(&c.addr.resource.type_name, &config)
+                slot.run(self.provider.read_data(&c.addr.resource.type_name, &config))
                     .await
             } else {
-                self.provider
-                    .create(CreateRequest {
-                        addr: &c.addr,
-                        config: &config,
-                        tags: &tags,
-                        client_token: &token,
-                        timeout: self.settings.default_timeout,
-                    })
-                    .await
+                slot.run(self.provider.create(CreateRequest {
+                    addr: &c.addr,
+                    config: &config,
+                    tags: &tags,
+                    client_token: &token,
+                    timeout: self.settings.default_timeout,
+                }))
+                .await
             }
-        }
-        .map_err(|e| e.to_string())?;
+            .map_err(|e| e.to_string())?
+        };
         let value = mark_sensitive(
             &c.addr.resource.type_name,
             c.addr.resource.mode,
@@ -300,9 +347,10 @@ impl<P: Provider> Shared<P> {
 
     async fn update(
         &self,
-        c: &ResourceChange,
+        t: &Task<'_>,
         deps: &BTreeSet<ResourceInstanceAddr>,
     ) -> Result<Option<String>, String> {
+        let c = t.change;
         let state = self.snapshot();
         let config = self.resolver.resolve(&c.addr, &state)?;
         let prior = state
@@ -321,21 +369,20 @@ impl<P: Provider> Shared<P> {
             })
             .unwrap_or_default();
         let tags = object_tags(&config, &self.lineage, &c.addr);
-        let value = {
-            let _permit = self.calls.acquire().await.map_err(|e| e.to_string())?;
-            self.provider
-                .update(UpdateRequest {
-                    addr: &c.addr,
-                    id: &id,
-                    prior: &prior,
-                    config: &config,
-                    changed: &c.changed,
-                    tags: &tags,
-                    timeout: self.settings.default_timeout,
-                })
-                .await
-        }
-        .map_err(|e| e.to_string())?;
+        let value = self
+            .slot(t)
+            .await
+            .run(self.provider.update(UpdateRequest {
+                addr: &c.addr,
+                id: &id,
+                prior: &prior,
+                config: &config,
+                changed: &c.changed,
+                tags: &tags,
+                timeout: self.settings.default_timeout,
+            }))
+            .await
+            .map_err(|e| e.to_string())?;
         let value = mark_sensitive(
             &c.addr.resource.type_name,
             c.addr.resource.mode,
@@ -349,45 +396,31 @@ impl<P: Provider> Shared<P> {
 
     async fn run(
         &self,
-        c: &ResourceChange,
+        t: &Task<'_>,
         deps: &BTreeSet<ResourceInstanceAddr>,
+        phase: Phase,
     ) -> Result<Option<String>, String> {
+        let c = t.change;
+        match phase {
+            Phase::Destroy if c.action == Action::DeleteThenCreate => {
+                return self.delete(t).await.map(|()| None)
+            }
+            Phase::Destroy => return self.delete_replaced(t).await.map(|()| None),
+            Phase::Create => return self.create(t, deps).await,
+            Phase::All => {}
+        }
         match c.action {
             Action::NoOp => Ok(None),
-            Action::Create | Action::Read => self.create(c, deps).await,
-            Action::Update => self.update(c, deps).await,
-            Action::Delete => self.delete(c).await.map(|()| None),
+            Action::Create | Action::Read => self.create(t, deps).await,
+            Action::Update => self.update(t, deps).await,
+            Action::Delete => self.delete(t).await.map(|()| None),
             Action::DeleteThenCreate => {
-                self.delete(c).await?;
-                self.create(c, deps).await
+                self.delete(t).await?;
+                self.create(t, deps).await
             }
             Action::CreateThenDelete => {
-                // The old object's id is kept in the plan; the new one replaces it in state.
-                let id = self.create(c, deps).await?;
-                let old = ResourceChange {
-                    action: Action::Delete,
-                    ..c.clone()
-                };
-                let prior = old.before.clone().unwrap_or(Value::Null);
-                if let Some(old_id) = old.provider_id.clone().or_else(|| {
-                    prior
-                        .get_attr("id")
-                        .and_then(Value::as_str)
-                        .map(str::to_string)
-                }) {
-                    let _permit = self.calls.acquire().await.map_err(|e| e.to_string())?;
-                    let req = DeleteRequest {
-                        addr: &c.addr,
-                        type_name: &c.addr.resource.type_name,
-                        id: &old_id,
-                        prior: &prior,
-                        timeout: self.settings.default_timeout,
-                    };
-                    match self.provider.delete(req).await {
-                        Ok(()) | Err(ProviderError::NotFound { .. }) => {}
-                        Err(e) => return Err(format!("the replacement was created, but deleting the old object {old_id} failed: {e}")),
-                    }
-                }
+                let id = self.create(t, deps).await?;
+                self.delete_replaced(t).await?;
                 Ok(id)
             }
         }
@@ -424,60 +457,68 @@ pub async fn apply_plan<P: Provider + 'static>(
         }
     }
     let lineage = journal.state().lineage.clone();
-    let mut deps = dependencies(plan, graph, journal.state());
+    let (mut deps, recorded) = dependencies(plan, graph, journal.state());
     let shared = Arc::new(Shared {
         provider,
         journal: Mutex::new(journal),
         resolver,
         sink,
-        calls: Semaphore::new(settings.parallelism.max(1)),
+        calls: Arc::new(Semaphore::new(settings.parallelism.max(1))),
         settings,
         lineage,
+        orphans: Default::default(),
     });
+    {
+        let state = shared.snapshot();
+        let found = super::adopt::find_orphans(&shared, plan, &state, &shared.lineage).await;
+        if let Ok(mut o) = shared.orphans.lock() {
+            *o = found;
+        }
+    }
     let changes: BTreeMap<ResourceInstanceAddr, ResourceChange> = plan
         .changes
         .iter()
         .filter(|c| c.action != Action::NoOp)
         .map(|c| (c.addr.clone(), c.clone()))
         .collect();
-    let mut dependents: HashMap<ResourceInstanceAddr, Vec<ResourceInstanceAddr>> = HashMap::new();
+    let mut dependents: HashMap<Node, Vec<Node>> = HashMap::new();
     for (a, ds) in &deps {
         for d in ds {
             dependents.entry(d.clone()).or_default().push(a.clone());
         }
     }
-    let mut waiting: HashMap<ResourceInstanceAddr, usize> = changes
-        .keys()
-        .map(|a| (a.clone(), deps.get(a).map_or(0, BTreeSet::len)))
-        .collect();
+    let mut waiting: HashMap<Node, usize> =
+        deps.iter().map(|(a, ds)| (a.clone(), ds.len())).collect();
     let mut outcome = ApplyOutcome::default();
-    let mut tasks: JoinSet<(
-        ResourceInstanceAddr,
-        Result<Option<String>, String>,
-        Duration,
-    )> = JoinSet::new();
+    let mut tasks: JoinSet<(Node, Result<Option<String>, String>, Duration)> = JoinSet::new();
     let mut cancelled = false;
     tokio::pin!(cancel);
     loop {
         if !cancelled {
-            let ready: Vec<ResourceInstanceAddr> = waiting
+            let ready: Vec<Node> = waiting
                 .iter()
                 .filter(|(_, n)| **n == 0)
                 .map(|(a, _)| a.clone())
                 .collect();
-            for a in ready {
-                waiting.remove(&a);
+            for node in ready {
+                waiting.remove(&node);
+                deps.remove(&node);
+                let (a, phase) = node.clone();
                 let c = changes[&a].clone();
-                let d = deps.remove(&a).unwrap_or_default();
+                let d = recorded.get(&a).cloned().unwrap_or_default();
                 let sh = shared.clone();
                 sh.sink.event(ApplyEvent::Start {
                     addr: a.clone(),
-                    action: c.action,
+                    action: phase_action(c.action, phase),
                 });
                 tasks.spawn(async move {
-                    let t = Instant::now();
-                    let r = sh.run(&c, &d).await;
-                    (c.addr, r, t.elapsed())
+                    let task = Task {
+                        change: &c,
+                        started: Instant::now(),
+                    };
+                    let r = sh.run(&task, &d, phase).await;
+                    let elapsed = task.started.elapsed();
+                    (node, r, elapsed)
                 });
             }
         }
@@ -492,7 +533,7 @@ pub async fn apply_plan<P: Provider + 'static>(
             }
         };
         let Some(joined) = next else { break };
-        let (addr, result, elapsed) = match joined {
+        let (node, result, elapsed) = match joined {
             Ok(x) => x,
             Err(e) => {
                 // A panicking task is a bug; report it against nothing in particular.
@@ -507,7 +548,8 @@ pub async fn apply_plan<P: Provider + 'static>(
                 continue;
             }
         };
-        let action = changes[&addr].action;
+        let addr = node.0.clone();
+        let action = phase_action(changes[&addr].action, node.1);
         match result {
             Ok(id) => {
                 shared.sink.event(ApplyEvent::Complete {
@@ -516,8 +558,8 @@ pub async fn apply_plan<P: Provider + 'static>(
                     id,
                     elapsed,
                 });
-                outcome.results.insert(addr.clone(), NodeResult::Done);
-                for d in dependents.get(&addr).into_iter().flatten() {
+                outcome.merge(addr.clone(), NodeResult::Done);
+                for d in dependents.get(&node).into_iter().flatten() {
                     if let Some(n) = waiting.get_mut(d) {
                         *n = n.saturating_sub(1);
                     }
@@ -530,19 +572,19 @@ pub async fn apply_plan<P: Provider + 'static>(
                     error: e.clone(),
                     elapsed,
                 });
-                outcome.results.insert(addr.clone(), NodeResult::Failed(e));
+                outcome.merge(addr.clone(), NodeResult::Failed(e));
                 // Everything that (transitively) waits for it is skipped.
-                let mut stack = vec![addr.clone()];
+                let mut stack = vec![node.clone()];
                 while let Some(x) = stack.pop() {
                     for d in dependents.get(&x).cloned().unwrap_or_default() {
                         if waiting.remove(&d).is_some() {
-                            shared.sink.event(ApplyEvent::Skipped {
-                                addr: d.clone(),
-                                because: addr.clone(),
-                            });
-                            outcome
-                                .results
-                                .insert(d.clone(), NodeResult::Skipped(addr.clone()));
+                            if d.0 != addr {
+                                shared.sink.event(ApplyEvent::Skipped {
+                                    addr: d.0.clone(),
+                                    because: addr.clone(),
+                                });
+                            }
+                            outcome.merge(d.0.clone(), NodeResult::Skipped(addr.clone()));
                             stack.push(d);
                         }
                     }
@@ -550,8 +592,8 @@ pub async fn apply_plan<P: Provider + 'static>(
             }
         }
     }
-    for a in waiting.into_keys() {
-        outcome.results.insert(
+    for (a, _) in waiting.into_keys() {
+        outcome.merge(
             a,
             if cancelled {
                 NodeResult::Cancelled

@@ -12,6 +12,14 @@ pub enum ApplyEvent {
         addr: ResourceInstanceAddr,
         action: Action,
     },
+    /// A change in flight reports where it is: e.g. waiting for an instance to reach
+    /// `running`. `status` is short, human-readable text from the provider's waiter.
+    Progress {
+        addr: ResourceInstanceAddr,
+        action: Action,
+        status: String,
+        elapsed: Duration,
+    },
     /// A change finished; `id` is the object's cloud id (none after a delete).
     Complete {
         addr: ResourceInstanceAddr,

@@ -3,12 +3,12 @@
 
 use super::validate::var_args;
 use super::Output;
-use crate::apply::{ApplyEvent, EventSink, NodeResult};
+use crate::apply::NodeResult;
 use crate::ops::{self, ApplyCmdOptions, Workspace};
-use crate::plan::{Action, Plan, PlanOptions, SavedPlan};
+use crate::plan::{Plan, PlanOptions, SavedPlan};
 use crate::render;
 use clap::{ArgAction, Args};
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -53,107 +53,6 @@ pub struct ApplyArgs {
     /// Refresh before planning (accepted; see README for the refresh status).
     #[arg(long, default_value_t = true, action = ArgAction::Set, value_name = "BOOL")]
     pub refresh: bool,
-}
-
-/// Prints apply events: one line each, or one JSON object each (`-json`).
-struct LineSink {
-    json: bool,
-}
-
-fn verb(a: Action) -> (&'static str, &'static str) {
-    match a {
-        Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete => {
-            ("Creating...", "Creation")
-        }
-        Action::Update => ("Modifying...", "Modifications"),
-        Action::Delete => ("Destroying...", "Destruction"),
-        Action::Read => ("Reading...", "Read"),
-        Action::NoOp => ("", ""),
-    }
-}
-
-impl EventSink for LineSink {
-    fn event(&self, e: ApplyEvent) {
-        let line = if self.json {
-            let (kind, level, addr, action, extra) = match &e {
-                ApplyEvent::Start { addr, action } => {
-                    ("apply_start", "info", addr, *action, serde_json::json!({}))
-                }
-                ApplyEvent::Complete {
-                    addr,
-                    action,
-                    id,
-                    elapsed,
-                } => (
-                    "apply_complete",
-                    "info",
-                    addr,
-                    *action,
-                    serde_json::json!({"id_value": id, "elapsed_seconds": elapsed.as_secs()}),
-                ),
-                ApplyEvent::Errored {
-                    addr,
-                    action,
-                    error,
-                    elapsed,
-                } => (
-                    "apply_errored",
-                    "error",
-                    addr,
-                    *action,
-                    serde_json::json!({"error": error, "elapsed_seconds": elapsed.as_secs()}),
-                ),
-                ApplyEvent::Skipped { addr, because } => (
-                    "apply_errored",
-                    "error",
-                    addr,
-                    Action::NoOp,
-                    serde_json::json!({"error": format!("skipped: {because} failed")}),
-                ),
-            };
-            let mut hook = serde_json::json!({"resource": {"addr": addr.to_string(), "resource_type": addr.resource.type_name, "resource_name": addr.resource.name}, "action": action.terraform_actions().join("-")});
-            if let (Some(h), Some(x)) = (hook.as_object_mut(), extra.as_object()) {
-                h.extend(x.clone());
-            }
-            serde_json::json!({"@level": level, "@message": format!("{addr}: {kind}"), "@module": "terrace.ui", "@timestamp": crate::state::now_rfc3339(), "type": kind, "hook": hook}).to_string()
-        } else {
-            match &e {
-                ApplyEvent::Start { addr, action } => format!("{addr}: {}", verb(*action).0),
-                ApplyEvent::Complete {
-                    addr,
-                    action,
-                    id,
-                    elapsed,
-                } => {
-                    let id = id
-                        .as_ref()
-                        .map(|i| format!(" [id={i}]"))
-                        .unwrap_or_default();
-                    format!(
-                        "{addr}: {} complete after {}s{id}",
-                        verb(*action).1,
-                        elapsed.as_secs()
-                    )
-                }
-                ApplyEvent::Errored {
-                    addr,
-                    action,
-                    elapsed,
-                    ..
-                } => format!(
-                    "{addr}: {} failed after {}s",
-                    verb(*action).1,
-                    elapsed.as_secs()
-                ),
-                ApplyEvent::Skipped { addr, because } => {
-                    format!("{addr}: Skipped because {because} failed")
-                }
-            }
-        };
-        let mut o = std::io::stdout().lock();
-        let _ = writeln!(o, "{line}");
-        let _ = o.flush();
-    }
 }
 
 /// Whether this run may ask a person: a terminal on stdin, `-input` not false, not CI.
@@ -246,13 +145,11 @@ pub fn run(a: ApplyArgs, out: &Output, destroy_verb: bool) -> anyhow::Result<Exi
         let _ = std::io::stdin().lock().read_line(&mut line);
         line.trim() == "yes"
     };
-    let report = ops::apply(
-        &ws,
-        &opts,
-        approve,
-        ops::aws_provider,
-        Arc::new(LineSink { json }),
-    );
+    let progress = Arc::new(render::ApplyProgress::stdout(
+        render::ProgressMode::detect(json),
+        out.style,
+    ));
+    let report = ops::apply(&ws, &opts, approve, ops::aws_provider, progress.clone());
     if !report.diags.is_empty() {
         out.stderr(&format!(
             "{}\n",
@@ -267,29 +164,17 @@ pub fn run(a: ApplyArgs, out: &Output, destroy_verb: bool) -> anyhow::Result<Exi
             out.stdout("\nApply cancelled.\n")?;
             return Ok(ExitCode::from(1));
         }
-        return Ok(if report.diags.has_errors() {
-            ExitCode::from(1)
-        } else {
-            ExitCode::SUCCESS
-        });
+        if report.diags.has_errors() {
+            return Ok(ExitCode::from(1));
+        }
+        // Nothing to do: machines still get the (empty) summary, as from Terraform.
+        if json {
+            progress.finish(&render::ChangeSummary::nothing(plan.destroy));
+        }
+        return Ok(ExitCode::SUCCESS);
     };
-    let (mut added, mut changed, mut destroyed) = (0, 0, 0);
-    for c in &plan.changes {
-        if outcome.results.get(&c.addr) != Some(&NodeResult::Done) {
-            continue;
-        }
-        match c.action {
-            Action::Create => added += 1,
-            Action::Update => changed += 1,
-            Action::Delete => destroyed += 1,
-            Action::DeleteThenCreate | Action::CreateThenDelete => {
-                added += 1;
-                destroyed += 1;
-            }
-            _ => {}
-        }
-    }
-    if !outcome.is_success() {
+    let summary = render::ChangeSummary::tally(plan, &outcome.results);
+    if summary.failed {
         let mut msg = String::from("\n");
         for (addr, r) in outcome.failed() {
             let why = match r {
@@ -301,18 +186,11 @@ pub fn run(a: ApplyArgs, out: &Output, destroy_verb: bool) -> anyhow::Result<Exi
             msg.push_str(&format!("{} {addr}: {why}\n", out.style.red("Error:")));
         }
         out.stderr(&msg)?;
-        out.stdout(&format!("\nApply failed. Resources: {added} added, {changed} changed, {destroyed} destroyed. State records everything that completed.\n"))?;
+    }
+    progress.finish(&summary);
+    if summary.failed {
         return Ok(ExitCode::from(1));
     }
-    let done = if plan.destroy {
-        "Destroy complete!"
-    } else {
-        "Apply complete!"
-    };
-    out.stdout(&format!(
-        "\n{} Resources: {added} added, {changed} changed, {destroyed} destroyed.\n",
-        out.style.green(done)
-    ))?;
     if !report.outputs.is_empty() && !plan.destroy && !json {
         out.stdout("\nOutputs:\n\n")?;
         for (k, v) in &report.outputs {

@@ -1,7 +1,7 @@
 //! The plan: a pure function of configuration values and prior state, giving typed changes
 //! with their reasons. Apply executes exactly a plan.
 
-mod diff;
+pub(crate) mod diff;
 mod migrations;
 mod planner;
 mod saved;

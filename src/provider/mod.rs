@@ -5,6 +5,7 @@
 //! (`crate::schema`): every attribute present, computed ones filled in by the provider.
 
 pub mod aws;
+pub mod slot;
 
 use crate::addr::ResourceInstanceAddr;
 use crate::eval::Value;
@@ -14,7 +15,7 @@ use std::time::Duration;
 
 /// Why a provider call failed. Callers match on the kind: `NotFound` during refresh means the
 /// object is gone; `Throttled` has already been retried by the SDK's retry policy.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ProviderError {
     #[error("{what} does not exist")]
     NotFound { what: String },
@@ -99,6 +100,34 @@ pub trait Provider: Send + Sync {
         type_name: &str,
         priors: &[(String, Value)],
     ) -> impl Future<Output = Result<BTreeMap<String, Value>, ProviderError>> + Send;
+
+    /// Objects of `type_name` tagged `terrace:lineage = lineage`, as (the `terrace:address`
+    /// tag, id) pairs, leaving out objects that are being deleted or are gone. This is how an
+    /// apply finds what an interrupted create left behind. Batched: one call per page. Types
+    /// whose objects carry no tags find none (their creates adopt an identical existing
+    /// object instead).
+    fn find_owned(
+        &self,
+        type_name: &str,
+        lineage: &str,
+    ) -> impl Future<Output = Result<Vec<(String, String)>, ProviderError>> + Send {
+        let _ = (type_name, lineage);
+        async { Ok(Vec::new()) }
+    }
+
+    /// Before an object left by an interrupted create is adopted (read, then updated to the
+    /// configuration), does what `create` does that neither a read shows nor an update
+    /// redoes: e.g. a new security group's rules are exactly the configured ones (the
+    /// default allow-all egress revoked), although reads and updates leave rules that no
+    /// block declares to separate rule resources.
+    fn prepare_adoption(
+        &self,
+        req: CreateRequest<'_>,
+        id: &str,
+    ) -> impl Future<Output = Result<(), ProviderError>> + Send {
+        let _ = (req, id);
+        async { Ok(()) }
+    }
 
     /// Reads a data source.
     fn read_data(

@@ -1,5 +1,7 @@
-//! Output for people and machines: diagnostics with source snippets, graphs, and styling.
+//! Output for people and machines: diagnostics with source snippets, graphs, apply progress,
+//! and styling.
 
+pub mod apply_progress;
 mod diagnostic;
 mod graph;
 mod plan_human;
@@ -7,6 +9,7 @@ mod plan_json;
 mod state;
 mod style;
 
+pub use apply_progress::{in_automation, ApplyProgress, ChangeSummary, Operation, ProgressMode};
 pub use diagnostic::{diagnostics_json, render_diagnostic, render_diagnostics};
 pub use graph::{graph_dot, graph_json};
 pub use plan_human::render_plan;

@@ -128,20 +128,35 @@ where
 {
     let start = Instant::now();
     let mut delay = Duration::from_millis(500);
-    loop {
-        if let Some(v) = check().await? {
-            return Ok(v);
+    // Polls are reads: the wait does not hold the call's parallelism slot.
+    crate::provider::slot::waiting(&format!("waiting for {what}"), async {
+        loop {
+            if let Some(v) = check().await? {
+                return Ok(v);
+            }
+            let elapsed = start.elapsed();
+            if elapsed >= timeout {
+                return Err(ProviderError::Timeout {
+                    what: what.to_string(),
+                    after: timeout,
+                });
+            }
+            tokio::time::sleep(aligned(delay).min(timeout - elapsed)).await;
+            delay = next_delay(delay);
         }
-        let elapsed = start.elapsed();
-        if elapsed >= timeout {
-            return Err(ProviderError::Timeout {
-                what: what.to_string(),
-                after: timeout,
-            });
-        }
-        tokio::time::sleep(delay.min(timeout - elapsed)).await;
-        delay = next_delay(delay);
-    }
+    })
+    .await
+}
+
+/// `delay`, stretched so the sleep ends on a multiple of `delay` since the process started:
+/// waiters polling at the same rate wake together, so their batched Describe calls coalesce.
+fn aligned(delay: Duration) -> Duration {
+    static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    let epoch = *EPOCH.get_or_init(Instant::now);
+    let step = delay.as_nanos().max(1);
+    let since = epoch.elapsed().as_nanos();
+    let next = (since / step + 1) * step;
+    Duration::from_nanos(u64::try_from(next - since).unwrap_or(u64::MAX))
 }
 
 /// Runs `op` until it succeeds or fails with an error other than the `Api` codes in `retry`,
@@ -164,7 +179,12 @@ where
                 if elapsed >= timeout {
                     return Err(e);
                 }
-                tokio::time::sleep(delay.min(timeout - elapsed)).await;
+                let status = format!("retrying after {e}");
+                crate::provider::slot::waiting(
+                    &status,
+                    tokio::time::sleep(delay.min(timeout - elapsed)),
+                )
+                .await;
                 delay = next_delay(delay);
             }
             r => return r,

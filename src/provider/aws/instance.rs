@@ -4,6 +4,7 @@
 //! `metadata_options`, `cpu_options`, ...) are reported only when configured, filled with
 //! what the API returns, so an unconfigured block never shows as a difference.
 
+use super::coalescer::Fetch;
 use super::common::*;
 use super::provider::AwsProvider;
 use super::vpc::{changed, update_base};
@@ -25,7 +26,8 @@ use aws_sdk_ec2::types::{
     Tenancy, Volume, VolumeType,
 };
 use base64::Engine;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 use std::time::Duration;
 
 macro_rules! all_items {
@@ -279,45 +281,58 @@ fn state_of(i: &Instance) -> String {
         .unwrap_or_default()
 }
 
+/// Instances by id for waiters, through the command's [`Coalescer`]: one DescribeInstances
+/// call (by `instance-id` filter, which tolerates ids not visible yet) per page of every
+/// instance being waited on at that moment. Terminated instances are included.
+///
+/// [`Coalescer`]: super::coalescer::Coalescer
+async fn describe_for_wait(
+    p: &AwsProvider,
+    id: &str,
+) -> Result<Option<(Instance, String)>, ProviderError> {
+    let ec2 = p.ec2().clone();
+    let fetch: Fetch<(Instance, String)> = Arc::new(move |ids: Vec<String>| {
+        let ec2 = ec2.clone();
+        Box::pin(async move {
+            let mut out = HashMap::new();
+            for page in ids.chunks(FILTER_VALUES_PER_CALL) {
+                let rs = all_items!(ec2
+                    .describe_instances()
+                    .filters(filter("instance-id", page)))?;
+                for r in &rs {
+                    let owner = r.owner_id().unwrap_or_default().to_string();
+                    for i in r.instances() {
+                        if let Some(id) = i.instance_id() {
+                            out.insert(id.to_string(), (i.clone(), owner.clone()));
+                        }
+                    }
+                }
+            }
+            Ok(out)
+        })
+    });
+    p.clients().waits.instances.get(id, fetch).await
+}
+
 /// Waits until the instance reaches `target` (`running`, `stopped`); a terminated instance
-/// is an error.
+/// is an error. Polls are batched with every other instance waiter.
 async fn wait_state(
     p: &AwsProvider,
     id: &str,
     target: &str,
     timeout: Duration,
 ) -> Result<(Instance, String), ProviderError> {
-    let ec2 = p.ec2();
     poll(
         timeout,
         &format!("instance {id} to be {target}"),
         || async {
-            let out = ec2
-                .describe_instances()
-                .instance_ids(id)
-                .send()
-                .await
-                .map_err(sdk);
-            let out = match out {
-                // Eventual consistency right after RunInstances.
-                Err(ProviderError::NotFound { .. }) => return Ok(None),
-                r => r?,
-            };
-            let Some((i, owner)) = out
-                .reservations()
-                .iter()
-                .flat_map(|r| {
-                    r.instances()
-                        .iter()
-                        .map(move |i| (i, r.owner_id().unwrap_or_default()))
-                })
-                .next()
-            else {
+            // Missing right after RunInstances: eventual consistency.
+            let Some((i, owner)) = describe_for_wait(p, id).await? else {
                 return Ok(None);
             };
-            let state = state_of(i);
+            let state = state_of(&i);
             if state == target {
-                return Ok(Some((i.clone(), owner.to_string())));
+                return Ok(Some((i, owner)));
             }
             if matches!(state.as_str(), "terminated" | "shutting-down") {
                 let reason = i
@@ -1386,23 +1401,10 @@ async fn delete_instance(p: &AwsProvider, req: &DeleteRequest<'_>) -> Result<(),
         req.timeout,
         &format!("instance {id} to terminate"),
         || async {
-            let out = match ec2
-                .describe_instances()
-                .instance_ids(id)
-                .send()
-                .await
-                .map_err(sdk)
-            {
-                Err(ProviderError::NotFound { .. }) => return Ok(Some(())),
-                r => r?,
-            };
-            let states: Vec<String> = out
-                .reservations()
-                .iter()
-                .flat_map(|r| r.instances())
-                .map(state_of)
-                .collect();
-            Ok(states.iter().all(|s| s == "terminated").then_some(()))
+            Ok(describe_for_wait(p, id)
+                .await?
+                .is_none_or(|(i, _)| state_of(&i) == "terminated")
+                .then_some(()))
         },
     )
     .await

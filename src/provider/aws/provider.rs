@@ -177,6 +177,25 @@ impl Provider for AwsProvider {
         }
     }
 
+    async fn find_owned(
+        &self,
+        type_name: &str,
+        lineage: &str,
+    ) -> Result<Vec<(String, String)>, ProviderError> {
+        super::owned::find_owned(self, type_name, lineage).await
+    }
+
+    async fn prepare_adoption(
+        &self,
+        req: CreateRequest<'_>,
+        id: &str,
+    ) -> Result<(), ProviderError> {
+        match req.addr.resource.type_name.as_str() {
+            "aws_security_group" => security_group::prepare_adoption(self, &req, id).await,
+            _ => Ok(()),
+        }
+    }
+
     async fn read_data(&self, type_name: &str, config: &Value) -> Result<Value, ProviderError> {
         data::read(self, type_name, config).await
     }

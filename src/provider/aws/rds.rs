@@ -1117,6 +1117,41 @@ async fn describe_instance(c: &AwsClients, id: &str) -> Result<Option<DbInstance
     Ok(found(out)?.and_then(|o| o.db_instances().first().cloned()))
 }
 
+/// The instance `id` for a waiter: one DescribeDBInstances call (`db-instance-id` filter,
+/// 100 per page) for every instance being waited on at that moment.
+async fn instance_for_wait(c: &AwsClients, id: &str) -> Result<Option<DbInstance>, ProviderError> {
+    let rds = c.rds.clone();
+    let fetch: super::coalescer::Fetch<DbInstance> =
+        std::sync::Arc::new(move |ids: Vec<String>| {
+            let rds = rds.clone();
+            Box::pin(async move {
+                let mut out = std::collections::HashMap::new();
+                for page in ids.chunks(100) {
+                    let filter = Filter::builder()
+                        .name("db-instance-id")
+                        .set_values(Some(page.to_vec()))
+                        .build();
+                    let dbs = rds
+                        .describe_db_instances()
+                        .filters(filter)
+                        .into_paginator()
+                        .items()
+                        .send()
+                        .collect::<Result<Vec<_>, _>>()
+                        .await
+                        .map_err(err)?;
+                    for db in dbs {
+                        if let Some(id) = db.db_instance_identifier() {
+                            out.insert(id.to_string(), db.clone());
+                        }
+                    }
+                }
+                Ok(out)
+            })
+        });
+    c.waits.db_instances.get(id, fetch).await
+}
+
 /// Whether a state is one an operation's wait ends at.
 fn settled(status: &str) -> bool {
     matches!(status, "available" | "storage-optimization")
@@ -1134,7 +1169,7 @@ async fn wait_available(
     poll(timeout, &what, || async {
         for id in ids {
             // Missing right after a create or rename: not visible yet.
-            let Some(db) = describe_instance(c, id).await? else {
+            let Some(db) = instance_for_wait(c, id).await? else {
                 continue;
             };
             let status = db.db_instance_status().unwrap_or_default();
@@ -1629,7 +1664,7 @@ async fn delete_instance(c: &AwsClients, req: &DeleteRequest<'_>) -> Result<(), 
     }
     let what = format!("{INSTANCE} {} to be deleted", req.id);
     poll(remaining(start_at, req.timeout), &what, || async {
-        Ok(describe_instance(c, req.id).await?.is_none().then_some(()))
+        Ok(instance_for_wait(c, req.id).await?.is_none().then_some(()))
     })
     .await
 }

@@ -624,6 +624,39 @@ async fn create_group(p: &AwsProvider, req: &CreateRequest<'_>) -> Result<Value,
     Ok(finish_resource("aws_security_group", m))
 }
 
+/// Gives a group an interrupted create left behind the rules `create_group` would have
+/// left: exactly the configured ones.
+pub(crate) async fn prepare_adoption(
+    p: &AwsProvider,
+    req: &CreateRequest<'_>,
+    id: &str,
+) -> Result<(), ProviderError> {
+    let Some(g) = describe_groups(p, &[id.to_string()])
+        .await?
+        .into_iter()
+        .next()
+    else {
+        return Ok(());
+    };
+    let c = req.config;
+    apply_rules(
+        p,
+        id,
+        false,
+        &permission_atoms(g.ip_permissions()),
+        &config_atoms(c, "ingress", id),
+    )
+    .await?;
+    apply_rules(
+        p,
+        id,
+        true,
+        &permission_atoms(g.ip_permissions_egress()),
+        &config_atoms(c, "egress", id),
+    )
+    .await
+}
+
 async fn update_group(p: &AwsProvider, req: &UpdateRequest<'_>) -> Result<Value, ProviderError> {
     let (c, id) = (req.config, req.id);
     for (name, egress) in [("ingress", false), ("egress", true)] {

@@ -1975,7 +1975,35 @@ async fn create_nat(p: &AwsProvider, req: &CreateRequest<'_>) -> Result<Value, P
     Ok(finish_resource("aws_nat_gateway", m))
 }
 
-/// Polls DescribeNatGateways until the gateway is `available`; `failed` is an error.
+/// The NAT gateway `id` for a waiter: one DescribeNatGateways call per page of every
+/// gateway being waited on at that moment (a `deleted` gateway counts as missing).
+async fn nat_for_wait(p: &AwsProvider, id: &str) -> Result<Option<NatGateway>, ProviderError> {
+    let ec2 = p.ec2().clone();
+    let fetch: super::coalescer::Fetch<NatGateway> =
+        std::sync::Arc::new(move |ids: Vec<String>| {
+            let ec2 = ec2.clone();
+            Box::pin(async move {
+                let mut out = std::collections::HashMap::new();
+                for page in ids.chunks(FILTER_VALUES_PER_CALL) {
+                    let gs = all_items!(ec2
+                        .describe_nat_gateways()
+                        .filter(filter("nat-gateway-id", page)))?;
+                    for g in gs {
+                        if g.state().is_none_or(|s| s.as_str() != "deleted") {
+                            if let Some(id) = g.nat_gateway_id() {
+                                out.insert(id.to_string(), g.clone());
+                            }
+                        }
+                    }
+                }
+                Ok(out)
+            })
+        });
+    p.clients().waits.nat_gateways.get(id, fetch).await
+}
+
+/// Polls DescribeNatGateways until the gateway is `available`; `failed` is an error. Polls
+/// are batched with every other NAT gateway waiter.
 async fn wait_nat_available(
     p: &AwsProvider,
     id: &str,
@@ -1985,11 +2013,7 @@ async fn wait_nat_available(
         timeout,
         &format!("NAT gateway {id} to become available"),
         || async {
-            let Some(g) = describe_nats(p, &[id.to_string()])
-                .await?
-                .into_iter()
-                .next()
-            else {
+            let Some(g) = nat_for_wait(p, id).await? else {
                 return Ok(None);
             };
             match g.state().map(|s| s.as_str()) {
@@ -2105,12 +2129,7 @@ async fn delete_nat(p: &AwsProvider, req: &DeleteRequest<'_>) -> Result<(), Prov
     poll(
         req.timeout,
         &format!("NAT gateway {id} to be deleted"),
-        || async {
-            Ok(describe_nats(p, &[id.to_string()])
-                .await?
-                .is_empty()
-                .then_some(()))
-        },
+        || async { Ok(nat_for_wait(p, id).await?.is_none().then_some(())) },
     )
     .await
 }

@@ -1,0 +1,311 @@
+//! Benchmarks against moto through a counting, latency-injecting proxy (the test suite's
+//! fault proxy). `scripts/bench.sh refresh|apply` starts moto and runs this.
+//!
+//! - `refresh`: applies 1 VPC, 50 subnets, 200 security groups and 1,000 instances, then
+//!   counts the API calls of one `plan` (which refreshes every object).
+//! - `apply LATENCY_MS PARALLELISM`: applies 100 instances and 3 RDS instances (with their
+//!   network) with a fixed latency on every request, polls included. Reports wall time, the
+//!   critical-path bound, and bytes of state written ÷ final state size.
+//!
+//! Environment: `TERRACE_BENCH_MOTO_URL` (moto's URL).
+
+#[path = "../tests/integration/fault_proxy.rs"]
+mod fault_proxy;
+
+use fault_proxy::{FaultProxy, Faults};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use terrace::addr::ResourceInstanceAddr;
+use terrace::apply::{ApplyEvent, EventSink};
+use terrace::ops::{self, ApplyCmdOptions, PlanCmdOptions, Workspace};
+
+/// Start and end of every change.
+#[derive(Default)]
+struct Timing {
+    spans: Mutex<HashMap<ResourceInstanceAddr, (Instant, Option<Instant>)>>,
+}
+
+impl EventSink for Timing {
+    fn event(&self, e: ApplyEvent) {
+        let now = Instant::now();
+        let mut s = self.spans.lock().unwrap();
+        match e {
+            ApplyEvent::Start { addr, .. } => {
+                s.insert(addr, (now, None));
+            }
+            ApplyEvent::Complete { addr, .. } => {
+                if let Some(x) = s.get_mut(&addr) {
+                    x.1 = Some(now);
+                }
+            }
+            ApplyEvent::Errored { addr, error, .. } => {
+                eprintln!("{addr} failed: {error}");
+                std::process::exit(1);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn workspace(dir: &Path) -> Workspace {
+    Workspace {
+        dir: dir.to_path_buf(),
+        name: "default".into(),
+        env: std::env::vars().collect(),
+    }
+}
+
+/// Bytes this process has written through write(2) so far (`wchar` in /proc/self/io).
+fn bytes_written() -> u64 {
+    std::fs::read_to_string("/proc/self/io")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("wchar: ").map(|n| n.trim().parse().ok()))
+                .flatten()
+        })
+        .unwrap_or(0)
+}
+
+fn apply(dir: &Path, parallelism: usize, sink: Arc<dyn EventSink>) -> Duration {
+    let t = Instant::now();
+    let report = ops::apply(
+        &workspace(dir),
+        &ApplyCmdOptions {
+            parallelism,
+            ..ApplyCmdOptions::default()
+        },
+        |_| true,
+        ops::aws_provider,
+        sink,
+    );
+    let took = t.elapsed();
+    if report.diags.has_errors() || !report.outcome.as_ref().is_some_and(|o| o.is_success()) {
+        eprintln!("apply failed: {:?}", report.diags);
+        std::process::exit(1);
+    }
+    took
+}
+
+fn network(region: &str, subnets: usize) -> String {
+    format!(
+        r#"
+provider "aws" {{
+  region = "{region}"
+}}
+
+resource "aws_vpc" "main" {{
+  cidr_block = "10.0.0.0/16"
+}}
+
+resource "aws_subnet" "s" {{
+  count             = {subnets}
+  vpc_id            = aws_vpc.main.id
+  cidr_block        = cidrsubnet(aws_vpc.main.cidr_block, 6, count.index)
+  availability_zone = "{region}a"
+}}
+"#
+    )
+}
+
+fn refresh(moto: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let region = "us-west-1";
+    let mut cfg = network(region, 50);
+    cfg.push_str(
+        r#"
+resource "aws_security_group" "g" {
+  count  = 200
+  name   = "bench-${count.index}"
+  vpc_id = aws_vpc.main.id
+  ingress {
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = ["10.0.0.0/16"]
+  }
+}
+
+resource "aws_instance" "i" {
+  count                  = 1000
+  ami                    = "ami-0123456789abcdef0"
+  instance_type          = "t3.micro"
+  subnet_id              = aws_subnet.s[count.index % 50].id
+  vpc_security_group_ids = [aws_security_group.g[count.index % 200].id]
+}
+"#,
+    );
+    std::fs::write(dir.join("main.tf"), cfg).unwrap();
+    std::env::set_var("AWS_ENDPOINT_URL", moto);
+    let took = apply(dir, 50, Arc::new(terrace::apply::NullSink));
+    eprintln!(
+        "setup: applied 1,251 resources in {:.1}s",
+        took.as_secs_f64()
+    );
+    let proxy = FaultProxy::start(moto, Faults::default());
+    std::env::set_var("AWS_ENDPOINT_URL", proxy.url());
+    let t = Instant::now();
+    let report = ops::plan(
+        &workspace(dir),
+        &PlanCmdOptions {
+            lock: false,
+            ..PlanCmdOptions::default()
+        },
+    );
+    let took = t.elapsed();
+    let plan = report.plan.expect("plan");
+    assert!(!plan.has_changes(), "the refreshed plan has changes");
+    let counts = proxy.counts();
+    println!(
+        "refresh of 1,000 instances + 200 security groups + 50 subnets + 1 VPC: {} API calls ({:.2}s)",
+        counts.requests,
+        took.as_secs_f64()
+    );
+    for (action, n) in &counts.actions {
+        println!("  {action}: {n}");
+    }
+}
+
+fn apply_bench(moto: &str, latency_ms: u64, parallelism: usize) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let region = "us-west-2";
+    let mut cfg = network(region, 4);
+    cfg.push_str(
+        r#"
+resource "aws_security_group" "app" {
+  name   = "bench-app"
+  vpc_id = aws_vpc.main.id
+}
+
+resource "aws_db_subnet_group" "db" {
+  name       = "bench-db"
+  subnet_ids = aws_subnet.s[*].id
+}
+
+resource "aws_db_instance" "db" {
+  count                  = 3
+  identifier             = "bench-db-${count.index}"
+  engine                 = "postgres"
+  instance_class         = "db.t3.micro"
+  allocated_storage      = 20
+  username               = "bench"
+  password               = "bench-password-1"
+  db_subnet_group_name   = aws_db_subnet_group.db.name
+  vpc_security_group_ids = [aws_security_group.app.id]
+  skip_final_snapshot    = true
+}
+
+resource "aws_instance" "i" {
+  count                  = 100
+  ami                    = "ami-0123456789abcdef0"
+  instance_type          = "t3.micro"
+  subnet_id              = aws_subnet.s[count.index % 4].id
+  vpc_security_group_ids = [aws_security_group.app.id]
+}
+"#,
+    );
+    std::fs::write(dir.join("main.tf"), cfg).unwrap();
+    let proxy = FaultProxy::start(
+        moto,
+        Faults {
+            latency: Duration::from_millis(latency_ms),
+            ..Faults::default()
+        },
+    );
+    std::env::set_var("AWS_ENDPOINT_URL", proxy.url());
+    let timing = Arc::new(Timing::default());
+    let before = bytes_written();
+    let total = apply(dir, parallelism, timing.clone());
+    let written = bytes_written() - before;
+    let state_path = dir.join("state/default.tfstate.json");
+    let state_size = std::fs::metadata(&state_path).unwrap().len();
+    let state: terrace::state::State =
+        serde_json::from_slice(&std::fs::read(&state_path).unwrap()).unwrap();
+    let spans = timing.spans.lock().unwrap();
+    let first = spans.values().map(|s| s.0).min().unwrap();
+    let last = spans.values().filter_map(|s| s.1).max().unwrap();
+    let wall = last - first;
+    // Longest path through the recorded dependencies, each change weighted by its own
+    // duration (start to completion), in dependency order.
+    let deps: BTreeMap<String, Vec<String>> = state
+        .resources
+        .iter()
+        .map(|r| (r.address.to_string(), r.dependencies.clone()))
+        .collect();
+    let dur: BTreeMap<String, Duration> = spans
+        .iter()
+        .map(|(a, s)| (a.to_string(), s.1.unwrap() - s.0))
+        .collect();
+    let mut finish: BTreeMap<String, Duration> = BTreeMap::new();
+    fn longest(
+        a: &str,
+        deps: &BTreeMap<String, Vec<String>>,
+        dur: &BTreeMap<String, Duration>,
+        memo: &mut BTreeMap<String, Duration>,
+    ) -> Duration {
+        if let Some(d) = memo.get(a) {
+            return *d;
+        }
+        let before = deps
+            .get(a)
+            .into_iter()
+            .flatten()
+            .map(|d| longest(d, deps, dur, memo))
+            .max()
+            .unwrap_or_default();
+        let d = before + dur.get(a).copied().unwrap_or_default();
+        memo.insert(a.to_string(), d);
+        d
+    }
+    let critical = dur
+        .keys()
+        .map(|a| longest(a, &deps, &dur, &mut finish))
+        .max()
+        .unwrap();
+    let counts = proxy.counts();
+    println!(
+        "apply of {} resources, {latency_ms} ms per request, -parallelism {parallelism}: {} API calls",
+        spans.len(),
+        counts.requests
+    );
+    println!(
+        "  walk {:.2}s (whole apply incl. plan and refresh {:.2}s); critical path {:.2}s; walk / critical path = {:.3}",
+        wall.as_secs_f64(),
+        total.as_secs_f64(),
+        critical.as_secs_f64(),
+        wall.as_secs_f64() / critical.as_secs_f64()
+    );
+    println!(
+        "  state bytes written {written}, final state {state_size} bytes: ratio {:.2}",
+        written as f64 / state_size as f64
+    );
+}
+
+fn main() {
+    let moto = std::env::var("TERRACE_BENCH_MOTO_URL").unwrap_or_else(|_| {
+        eprintln!(
+            "set TERRACE_BENCH_MOTO_URL to a running moto server (scripts/bench.sh starts one)"
+        );
+        std::process::exit(2)
+    });
+    std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
+    std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
+    std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("refresh") => refresh(&moto),
+        Some("apply") => {
+            let latency = args.get(1).and_then(|x| x.parse().ok()).unwrap_or(50);
+            let parallelism = args.get(2).and_then(|x| x.parse().ok()).unwrap_or(10);
+            apply_bench(&moto, latency, parallelism);
+        }
+        _ => {
+            eprintln!("usage: aws_bench refresh | apply [LATENCY_MS] [PARALLELISM]");
+            std::process::exit(2);
+        }
+    }
+}
