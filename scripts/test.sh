@@ -25,13 +25,33 @@ ensure_moto
 SERVICES_LOG="${TMPDIR:-/tmp}/terrace-test-services.$$"
 mkdir -p "$SERVICES_LOG"
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
+DB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/terrace-test-db.XXXXXX")
+chmod 755 "$DB_DIR"
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  stop_postgres "$DB_DIR/postgres"
+  stop_mariadb "$DB_DIR/mariadb"
+  rm -rf "$DB_DIR"
+}
 trap cleanup EXIT
 MOTO_PORT=$(free_port)
 start_moto "$MOTO_PORT" "$SERVICES_LOG/moto.log"
 PIDS+=("$MOTO_PID")
 export TERRACE_TEST_MOTO_URL="http://127.0.0.1:$MOTO_PORT"
 echo "== moto at $TERRACE_TEST_MOTO_URL"
+
+# PostgreSQL and MariaDB: the migration runner's tests. Data in a temporary directory,
+# removed on exit; each test creates its own database.
+ensure_postgres
+PG_PORT=$(free_port)
+start_postgres "$PG_PORT" "$DB_DIR/postgres"
+export TERRACE_TEST_PG_URL="postgres://$DB_TEST_USER:$DB_TEST_PASSWORD@127.0.0.1:$PG_PORT/$DB_TEST_NAME"
+echo "== PostgreSQL at 127.0.0.1:$PG_PORT"
+ensure_mariadb
+MARIADB_PORT=$(free_port)
+start_mariadb "$MARIADB_PORT" "$DB_DIR/mariadb"
+export TERRACE_TEST_MYSQL_URL="mysql://$DB_TEST_USER:$DB_TEST_PASSWORD@127.0.0.1:$MARIADB_PORT/$DB_TEST_NAME"
+echo "== MariaDB at 127.0.0.1:$MARIADB_PORT"
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

@@ -29,6 +29,10 @@ mod language;
 mod lifecycle;
 #[path = "integration/malformed.rs"]
 mod malformed;
+#[path = "integration/migrate_cmd.rs"]
+mod migrate_cmd;
+#[path = "integration/migrate_runner.rs"]
+mod migrate_runner;
 #[path = "integration/plan.rs"]
 mod plan;
 #[path = "integration/progress.rs"]

@@ -137,7 +137,7 @@ impl<P: Provider> Shared<P> {
                 config,
                 tags,
                 client_token: &token,
-                timeout: self.settings.default_timeout,
+                timeout: self.timeout(t, "create"),
             };
             match self
                 .slot(t)
@@ -201,7 +201,7 @@ impl<P: Provider> Shared<P> {
                 config,
                 changed: &changed,
                 tags,
-                timeout: self.settings.default_timeout,
+                timeout: self.timeout(t, "update"),
             }))
             .await
             .map_err(|e| format!("adopting {id}: {e}"))?;
@@ -215,7 +215,7 @@ impl<P: Provider> Shared<P> {
             type_name: &c.addr.resource.type_name,
             id,
             prior,
-            timeout: self.settings.default_timeout,
+            timeout: self.timeout(t, "delete"),
         };
         match self.slot(t).await.run(self.provider.delete(req)).await {
             Ok(()) | Err(ProviderError::NotFound { .. }) => Ok(()),

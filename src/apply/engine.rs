@@ -45,6 +45,8 @@ pub struct ApplyContext {
     pub resolver: Arc<dyn Resolver>,
     pub sink: Arc<dyn EventSink>,
     pub settings: ApplySettings,
+    /// Runs the plan's pending migrations; with `None` they are left pending.
+    pub stage: Option<Arc<dyn super::MigrationStage>>,
 }
 
 /// How one change ended.
@@ -52,8 +54,8 @@ pub struct ApplyContext {
 pub enum NodeResult {
     Done,
     Failed(String),
-    /// Not attempted: a dependency failed.
-    Skipped(ResourceInstanceAddr),
+    /// Not attempted: a dependency (a resource or migration block, by address) failed.
+    Skipped(String),
     /// Not attempted: the run was interrupted.
     Cancelled,
 }
@@ -62,34 +64,55 @@ pub enum NodeResult {
 #[derive(Debug, Default)]
 pub struct ApplyOutcome {
     pub results: BTreeMap<ResourceInstanceAddr, NodeResult>,
+    /// Migration stages that ran or were to run, by migration block address.
+    pub migrations: BTreeMap<String, NodeResult>,
 }
 
 impl ApplyOutcome {
-    /// Records how one step of `addr` ended; a failure outranks a skip, a skip an
-    /// interruption, and any of them success (a replacement is two steps).
-    fn merge(&mut self, addr: ResourceInstanceAddr, r: NodeResult) {
+    /// Records how one step ended; a failure outranks a skip, a skip an interruption, and
+    /// any of them success (a replacement is two steps).
+    fn merge(&mut self, node: &Node, r: NodeResult) {
         let rank = |r: &NodeResult| match r {
             NodeResult::Done => 0,
             NodeResult::Cancelled => 1,
             NodeResult::Skipped(_) => 2,
             NodeResult::Failed(_) => 3,
         };
-        match self.results.get(&addr) {
-            Some(old) if rank(old) >= rank(&r) => {}
-            _ => {
-                self.results.insert(addr, r);
+        fn put<K: Ord>(
+            m: &mut BTreeMap<K, NodeResult>,
+            k: K,
+            r: NodeResult,
+            rank: impl Fn(&NodeResult) -> u8,
+        ) {
+            match m.get(&k) {
+                Some(old) if rank(old) >= rank(&r) => {}
+                _ => {
+                    m.insert(k, r);
+                }
             }
+        }
+        match node {
+            Node::Resource(a, _) => put(&mut self.results, a.clone(), r, rank),
+            Node::Migration(m) => put(&mut self.migrations, m.clone(), r, rank),
         }
     }
 
+    /// Resources whose change did not complete.
     pub fn failed(&self) -> impl Iterator<Item = (&ResourceInstanceAddr, &NodeResult)> {
         self.results
             .iter()
             .filter(|(_, r)| !matches!(r, NodeResult::Done))
     }
 
+    /// Migration blocks whose stage did not complete.
+    pub fn failed_migrations(&self) -> impl Iterator<Item = (&String, &NodeResult)> {
+        self.migrations
+            .iter()
+            .filter(|(_, r)| !matches!(r, NodeResult::Done))
+    }
+
     pub fn is_success(&self) -> bool {
-        self.failed().next().is_none()
+        self.failed().next().is_none() && self.failed_migrations().next().is_none()
     }
 }
 
@@ -216,6 +239,45 @@ impl<P: Provider> Shared<P> {
         CallSlot::acquire(self.calls.clone(), Some(status)).await
     }
 
+    /// The time limit of `operation` on `t`'s resource: its `timeouts {}` or the default.
+    pub(super) fn timeout(&self, t: &Task<'_>, operation: &str) -> Duration {
+        t.change
+            .timeout(operation)
+            .unwrap_or(self.settings.default_timeout)
+    }
+
+    /// Runs migration block `m`'s stage against the current state; every history row it
+    /// wrote is recorded in state, also when it failed part-way. `Ok(Some(n))`: `n`
+    /// migrations ran.
+    async fn migrate(
+        &self,
+        m: &str,
+        stage: Option<&dyn super::MigrationStage>,
+        started: Instant,
+    ) -> Result<Option<String>, String> {
+        let Some(stage) = stage else {
+            return Err("this run has no migration stage".into());
+        };
+        let sink = self.sink.clone();
+        let addr = m.to_string();
+        let status: super::StageStatus = Arc::new(move |s: &str| {
+            sink.event(ApplyEvent::MigrationProgress {
+                addr: addr.clone(),
+                status: s.to_string(),
+                elapsed: started.elapsed(),
+            });
+        });
+        let result = stage.run(m, self.snapshot(), status).await;
+        let applied = result.records.iter().filter(|r| r.success).count();
+        for record in result.records {
+            self.append(JournalEntry::AddMigration { record })?;
+        }
+        match result.error {
+            Some(e) => Err(e),
+            None => Ok(Some(applied.to_string())),
+        }
+    }
+
     /// Reports `status` for `t` (outside a provider call).
     pub(super) fn progress(&self, t: &Task<'_>, status: String) {
         self.sink.event(ApplyEvent::Progress {
@@ -259,7 +321,7 @@ impl<P: Provider> Shared<P> {
             type_name: &c.addr.resource.type_name,
             id: &id,
             prior: &prior,
-            timeout: self.settings.default_timeout,
+            timeout: self.timeout(t, "delete"),
         };
         match self.slot(t).await.run(self.provider.delete(req)).await {
             Ok(()) | Err(ProviderError::NotFound { .. }) => self.append(JournalEntry::Remove {
@@ -287,7 +349,7 @@ impl<P: Provider> Shared<P> {
             type_name: &c.addr.resource.type_name,
             id: &old_id,
             prior: &prior,
-            timeout: self.settings.default_timeout,
+            timeout: self.timeout(t, "delete"),
         };
         match self.slot(t).await.run(self.provider.delete(req)).await {
             Ok(()) | Err(ProviderError::NotFound { .. }) => Ok(()),
@@ -324,7 +386,7 @@ impl<P: Provider> Shared<P> {
                     config: &config,
                     tags: &tags,
                     client_token: &token,
-                    timeout: self.settings.default_timeout,
+                    timeout: self.timeout(t, "create"),
                 }))
                 .await
             }
@@ -379,7 +441,7 @@ impl<P: Provider> Shared<P> {
                 config: &config,
                 changed: &c.changed,
                 tags: &tags,
-                timeout: self.settings.default_timeout,
+                timeout: self.timeout(t, "update"),
             }))
             .await
             .map_err(|e| e.to_string())?;
@@ -442,6 +504,7 @@ pub async fn apply_plan<P: Provider + 'static>(
         resolver,
         sink,
         settings,
+        stage,
     } = ctx;
     let mut journal = journal;
     // Data sources read while planning: their values are what the plan was made with.
@@ -457,7 +520,19 @@ pub async fn apply_plan<P: Provider + 'static>(
         }
     }
     let lineage = journal.state().lineage.clone();
-    let (mut deps, recorded) = dependencies(plan, graph, journal.state());
+    let pending: BTreeMap<String, usize> = plan
+        .migrations
+        .iter()
+        .filter(|m| !m.pending.is_empty())
+        .map(|m| (m.addr.clone(), m.pending.len()))
+        .collect();
+    // Without a stage, migrations stay pending (they are not steps of this run).
+    let running: BTreeSet<String> = if stage.is_some() {
+        pending.keys().cloned().collect()
+    } else {
+        BTreeSet::new()
+    };
+    let (mut deps, recorded) = dependencies(plan, graph, journal.state(), &running);
     let shared = Arc::new(Shared {
         provider,
         journal: Mutex::new(journal),
@@ -503,23 +578,37 @@ pub async fn apply_plan<P: Provider + 'static>(
             for node in ready {
                 waiting.remove(&node);
                 deps.remove(&node);
-                let (a, phase) = node.clone();
-                let c = changes[&a].clone();
-                let d = recorded.get(&a).cloned().unwrap_or_default();
                 let sh = shared.clone();
-                sh.sink.event(ApplyEvent::Start {
-                    addr: a.clone(),
-                    action: phase_action(c.action, phase),
-                });
-                tasks.spawn(async move {
-                    let task = Task {
-                        change: &c,
-                        started: Instant::now(),
-                    };
-                    let r = sh.run(&task, &d, phase).await;
-                    let elapsed = task.started.elapsed();
-                    (node, r, elapsed)
-                });
+                match node.clone() {
+                    Node::Resource(a, phase) => {
+                        let c = changes[&a].clone();
+                        let d = recorded.get(&a).cloned().unwrap_or_default();
+                        sh.sink.event(ApplyEvent::Start {
+                            addr: a.clone(),
+                            action: phase_action(c.action, phase),
+                        });
+                        tasks.spawn(async move {
+                            let task = Task {
+                                change: &c,
+                                started: Instant::now(),
+                            };
+                            let r = sh.run(&task, &d, phase).await;
+                            (node, r, task.started.elapsed())
+                        });
+                    }
+                    Node::Migration(m) => {
+                        sh.sink.event(ApplyEvent::MigrationStart {
+                            addr: m.clone(),
+                            pending: pending.get(&m).copied().unwrap_or(0),
+                        });
+                        let stage = stage.clone();
+                        tasks.spawn(async move {
+                            let started = Instant::now();
+                            let r = sh.migrate(&m, stage.as_deref(), started).await;
+                            (node, r, started.elapsed())
+                        });
+                    }
+                }
             }
         }
         if tasks.is_empty() {
@@ -548,17 +637,23 @@ pub async fn apply_plan<P: Provider + 'static>(
                 continue;
             }
         };
-        let addr = node.0.clone();
-        let action = phase_action(changes[&addr].action, node.1);
+        let label = node.label();
         match result {
             Ok(id) => {
-                shared.sink.event(ApplyEvent::Complete {
-                    addr: addr.clone(),
-                    action,
-                    id,
-                    elapsed,
+                shared.sink.event(match &node {
+                    Node::Resource(addr, phase) => ApplyEvent::Complete {
+                        addr: addr.clone(),
+                        action: phase_action(changes[addr].action, *phase),
+                        id,
+                        elapsed,
+                    },
+                    Node::Migration(m) => ApplyEvent::MigrationComplete {
+                        addr: m.clone(),
+                        applied: id.and_then(|n| n.parse().ok()).unwrap_or(0),
+                        elapsed,
+                    },
                 });
-                outcome.merge(addr.clone(), NodeResult::Done);
+                outcome.merge(&node, NodeResult::Done);
                 for d in dependents.get(&node).into_iter().flatten() {
                     if let Some(n) = waiting.get_mut(d) {
                         *n = n.saturating_sub(1);
@@ -566,25 +661,34 @@ pub async fn apply_plan<P: Provider + 'static>(
                 }
             }
             Err(e) => {
-                shared.sink.event(ApplyEvent::Errored {
-                    addr: addr.clone(),
-                    action,
-                    error: e.clone(),
-                    elapsed,
+                shared.sink.event(match &node {
+                    Node::Resource(addr, phase) => ApplyEvent::Errored {
+                        addr: addr.clone(),
+                        action: phase_action(changes[addr].action, *phase),
+                        error: e.clone(),
+                        elapsed,
+                    },
+                    Node::Migration(m) => ApplyEvent::MigrationErrored {
+                        addr: m.clone(),
+                        error: e.clone(),
+                        elapsed,
+                    },
                 });
-                outcome.merge(addr.clone(), NodeResult::Failed(e));
+                outcome.merge(&node, NodeResult::Failed(e));
                 // Everything that (transitively) waits for it is skipped.
                 let mut stack = vec![node.clone()];
                 while let Some(x) = stack.pop() {
                     for d in dependents.get(&x).cloned().unwrap_or_default() {
                         if waiting.remove(&d).is_some() {
-                            if d.0 != addr {
-                                shared.sink.event(ApplyEvent::Skipped {
-                                    addr: d.0.clone(),
-                                    because: addr.clone(),
-                                });
+                            if let Node::Resource(a, _) = &d {
+                                if a.to_string() != label {
+                                    shared.sink.event(ApplyEvent::Skipped {
+                                        addr: a.clone(),
+                                        because: label.clone(),
+                                    });
+                                }
                             }
-                            outcome.merge(d.0.clone(), NodeResult::Skipped(addr.clone()));
+                            outcome.merge(&d, NodeResult::Skipped(label.clone()));
                             stack.push(d);
                         }
                     }
@@ -592,9 +696,9 @@ pub async fn apply_plan<P: Provider + 'static>(
             }
         }
     }
-    for (a, _) in waiting.into_keys() {
+    for node in waiting.into_keys() {
         outcome.merge(
-            a,
+            &node,
             if cancelled {
                 NodeResult::Cancelled
             } else {

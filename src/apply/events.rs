@@ -34,10 +34,31 @@ pub enum ApplyEvent {
         error: String,
         elapsed: Duration,
     },
-    /// A change was not attempted because something it depends on failed.
+    /// A change was not attempted because something it depends on (a resource or a
+    /// migration block, by address) failed.
     Skipped {
         addr: ResourceInstanceAddr,
-        because: ResourceInstanceAddr,
+        because: String,
+    },
+    /// A migration block's stage started: `pending` migrations are planned.
+    MigrationStart { addr: String, pending: usize },
+    /// A migration stage reports progress (the file it runs, waiting for the lock, ...).
+    MigrationProgress {
+        addr: String,
+        status: String,
+        elapsed: Duration,
+    },
+    /// A migration stage finished; `applied` migrations ran.
+    MigrationComplete {
+        addr: String,
+        applied: usize,
+        elapsed: Duration,
+    },
+    /// A migration stage failed; the database resource is untouched, dependents are skipped.
+    MigrationErrored {
+        addr: String,
+        error: String,
+        elapsed: Duration,
     },
 }
 

@@ -14,6 +14,8 @@ mod adopt;
 mod engine;
 mod events;
 mod order;
+mod stage;
 
 pub use engine::{apply_plan, ApplyContext, ApplyOutcome, ApplySettings, NodeResult, Resolver};
 pub use events::{ApplyEvent, EventSink, NullSink};
+pub use stage::{MigrationStage, StageResult, StageStatus};

@@ -28,8 +28,23 @@ pub(super) enum Phase {
     Create,
 }
 
-/// One schedulable step: an address and the part of its change.
-pub(super) type Node = (ResourceInstanceAddr, Phase);
+/// One schedulable step: a resource and the part of its change, or a migration block's
+/// stage (by its address, e.g. `module.database.migration.schema`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(super) enum Node {
+    Resource(ResourceInstanceAddr, Phase),
+    Migration(String),
+}
+
+impl Node {
+    /// The address events and results are reported under.
+    pub(super) fn label(&self) -> String {
+        match self {
+            Node::Resource(a, _) => a.to_string(),
+            Node::Migration(m) => m.clone(),
+        }
+    }
+}
 
 pub(super) fn create_side(c: &ResourceChange) -> Phase {
     if c.action.is_replace() {
@@ -55,6 +70,7 @@ pub(super) fn dependencies(
     plan: &Plan,
     graph: &DepGraph,
     state: &State,
+    migrations: &BTreeSet<String>,
 ) -> (
     HashMap<Node, BTreeSet<Node>>,
     HashMap<ResourceInstanceAddr, BTreeSet<ResourceInstanceAddr>>,
@@ -76,50 +92,34 @@ pub(super) fn dependencies(
             } else {
                 (Phase::Create, Phase::Destroy)
             };
-            waits.entry((a.clone(), first)).or_default();
+            waits.entry(Node::Resource(a.clone(), first)).or_default();
             waits
-                .entry((a.clone(), second))
+                .entry(Node::Resource(a.clone(), second))
                 .or_default()
-                .insert((a.clone(), first));
+                .insert(Node::Resource(a.clone(), first));
         } else {
-            waits.entry((a.clone(), Phase::All)).or_default();
+            waits
+                .entry(Node::Resource(a.clone(), Phase::All))
+                .or_default();
         }
         if c.action == Action::Delete {
             continue;
         }
-        let me = (a.clone(), create_side(c));
-        let mut stack: Vec<(NodeAddr, bool)> = graph
-            .dependencies(&NodeAddr::Resource(a.clone()))
-            .into_iter()
-            .map(|n| (n.clone(), true))
-            .collect();
-        let mut seen = BTreeSet::new();
-        while let Some((n, direct)) = stack.pop() {
-            if !seen.insert(n.clone()) {
-                continue;
-            }
-            if let NodeAddr::Resource(r) = &n {
-                if direct {
-                    recorded.entry(a.clone()).or_default().insert(r.clone());
-                }
-                if let Some(rc) = changed.get(r) {
-                    if rc.action != Action::Delete {
-                        waits
-                            .entry(me.clone())
-                            .or_default()
-                            .insert((r.clone(), create_side(rc)));
-                    }
-                    continue;
-                }
-            }
-            let direct = direct && !matches!(n, NodeAddr::Resource(_));
-            stack.extend(
-                graph
-                    .dependencies(&n)
-                    .into_iter()
-                    .map(|m| (m.clone(), direct)),
-            );
-        }
+        let me = Node::Resource(a.clone(), create_side(c));
+        let (w, direct) = reached(graph, &NodeAddr::Resource(a.clone()), &changed, migrations);
+        waits.entry(me).or_default().extend(w);
+        recorded.insert(a, direct);
+    }
+    // A migration stage runs once everything it references (its database first) is done.
+    for m in migrations {
+        let Some(node) = migration_node(graph, m) else {
+            continue;
+        };
+        let (w, _) = reached(graph, &node, &changed, migrations);
+        waits
+            .entry(Node::Migration(m.clone()))
+            .or_default()
+            .extend(w);
     }
     // Destroying an object waits for the destroys of what depended on it, and (for a plain
     // delete or a create-before-destroy replacement) for their new versions too.
@@ -137,12 +137,12 @@ pub(super) fn dependencies(
             if !(dc.action == Action::Delete || dc.action.is_replace()) {
                 continue;
             }
-            let dep_destroy = (dep.clone(), destroy_side(dc));
+            let dep_destroy = Node::Resource(dep.clone(), destroy_side(dc));
             if rc.action == Action::Delete || rc.action.is_replace() {
                 waits
                     .entry(dep_destroy.clone())
                     .or_default()
-                    .insert((r.address.clone(), destroy_side(rc)));
+                    .insert(Node::Resource(r.address.clone(), destroy_side(rc)));
             }
             if rc.action != Action::Delete
                 && matches!(dc.action, Action::Delete | Action::CreateThenDelete)
@@ -150,9 +150,71 @@ pub(super) fn dependencies(
                 waits
                     .entry(dep_destroy)
                     .or_default()
-                    .insert((r.address.clone(), create_side(rc)));
+                    .insert(Node::Resource(r.address.clone(), create_side(rc)));
             }
         }
+    }
+    (waits, recorded)
+}
+
+/// The graph node of the migration block whose address is `m`.
+fn migration_node(graph: &DepGraph, m: &str) -> Option<NodeAddr> {
+    graph
+        .index
+        .keys()
+        .find(|n| matches!(n, NodeAddr::Migration { .. }) && n.to_string() == m)
+        .cloned()
+}
+
+/// What `from` waits for, and the resources it records as dependencies. Walks its
+/// references: a changed resource (not being deleted) is waited for at its create step and
+/// ends the path; a migration that runs is waited for; everything else is passed through.
+/// The recorded dependencies are the resources first reached on each path.
+fn reached(
+    graph: &DepGraph,
+    from: &NodeAddr,
+    changed: &BTreeMap<&ResourceInstanceAddr, &ResourceChange>,
+    migrations: &BTreeSet<String>,
+) -> (BTreeSet<Node>, BTreeSet<ResourceInstanceAddr>) {
+    let mut waits = BTreeSet::new();
+    let mut recorded = BTreeSet::new();
+    let mut stack: Vec<(NodeAddr, bool)> = graph
+        .dependencies(from)
+        .into_iter()
+        .map(|n| (n.clone(), true))
+        .collect();
+    let mut seen = BTreeSet::new();
+    while let Some((n, direct)) = stack.pop() {
+        if !seen.insert(n.clone()) {
+            continue;
+        }
+        match &n {
+            NodeAddr::Resource(r) => {
+                if direct {
+                    recorded.insert(r.clone());
+                }
+                if let Some(rc) = changed.get(r) {
+                    if rc.action != Action::Delete {
+                        waits.insert(Node::Resource(r.clone(), create_side(rc)));
+                    }
+                    continue;
+                }
+            }
+            NodeAddr::Migration { .. } => {
+                let m = n.to_string();
+                if migrations.contains(&m) {
+                    waits.insert(Node::Migration(m));
+                }
+            }
+            _ => {}
+        }
+        let direct = direct && !matches!(n, NodeAddr::Resource(_));
+        stack.extend(
+            graph
+                .dependencies(&n)
+                .into_iter()
+                .map(|m| (m.clone(), direct)),
+        );
     }
     (waits, recorded)
 }

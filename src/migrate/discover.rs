@@ -25,6 +25,16 @@ impl MigrationKind {
             MigrationKind::Repeatable => "repeatable",
         }
     }
+
+    /// The kind named by [`MigrationKind::as_str`].
+    pub fn parse(s: &str) -> Option<MigrationKind> {
+        match s {
+            "versioned" => Some(MigrationKind::Versioned),
+            "undo" => Some(MigrationKind::Undo),
+            "repeatable" => Some(MigrationKind::Repeatable),
+            _ => None,
+        }
+    }
 }
 
 /// One migration file.
@@ -39,24 +49,41 @@ pub struct MigrationFile {
     pub checksum: String,
 }
 
+impl MigrationFile {
+    /// The file name, e.g. `V2__add_users.sql`.
+    pub fn file_name(&self) -> String {
+        self.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| self.path.display().to_string())
+    }
+
+    /// The ordering key of the version; `None` for repeatables.
+    pub fn version_key(&self) -> Option<VersionKey> {
+        self.version.as_deref().and_then(VersionKey::parse)
+    }
+}
+
 /// Parses `1`, `1.2`, `1_2` into numeric components for ordering.
 pub fn parse_version(v: &str) -> Option<Vec<u64>> {
     let parts: Option<Vec<u64>> = v.split(['.', '_']).map(|p| p.parse().ok()).collect();
     parts.filter(|p| !p.is_empty())
 }
 
-fn cmp_versions(a: &str, b: &str) -> Ordering {
-    match (parse_version(a), parse_version(b)) {
-        (Some(x), Some(y)) => {
-            let n = x.len().max(y.len());
-            let pad = |v: &Vec<u64>| {
-                (0..n)
-                    .map(|i| v.get(i).copied().unwrap_or(0))
-                    .collect::<Vec<_>>()
-            };
-            pad(&x).cmp(&pad(&y))
+/// A version as numbers with trailing zeros removed, so `1`, `1.0` and `1_0` are the same
+/// version, and the derived ordering compares numerically component by component
+/// (`1.2 < 1.10 < 2`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct VersionKey(Vec<u64>);
+
+impl VersionKey {
+    /// `None` unless `v` is dot- or underscore-separated numbers.
+    pub fn parse(v: &str) -> Option<VersionKey> {
+        let mut parts = parse_version(v)?;
+        while parts.last() == Some(&0) {
+            parts.pop();
         }
-        _ => a.cmp(b),
+        Some(VersionKey(parts))
     }
 }
 
@@ -138,7 +165,7 @@ pub fn discover(dir: &Path) -> Result<Vec<MigrationFile>, String> {
     let mut seen = std::collections::HashMap::new();
     for f in &out {
         if let (Some(v), MigrationKind::Versioned | MigrationKind::Undo) = (&f.version, f.kind) {
-            if let Some(prev) = seen.insert((f.kind, parse_version(v)), f.path.clone()) {
+            if let Some(prev) = seen.insert((f.kind, VersionKey::parse(v)), f.path.clone()) {
                 return Err(format!(
                     "{} and {} have the same version {v}",
                     prev.display(),
@@ -148,7 +175,9 @@ pub fn discover(dir: &Path) -> Result<Vec<MigrationFile>, String> {
         }
     }
     out.sort_by(|a, b| match (&a.version, &b.version) {
-        (Some(x), Some(y)) => cmp_versions(x, y).then(a.kind.cmp(&b.kind)),
+        (Some(x), Some(y)) => VersionKey::parse(x)
+            .cmp(&VersionKey::parse(y))
+            .then(a.kind.cmp(&b.kind)),
         (Some(_), None) => Ordering::Less,
         (None, Some(_)) => Ordering::Greater,
         (None, None) => a.description.cmp(&b.description),
@@ -191,6 +220,21 @@ mod tests {
         assert_eq!(files[0].version.as_deref(), Some("1.1"));
         std::fs::write(d.path().join("v3_typo.sql"), "").unwrap();
         assert!(discover(d.path()).unwrap_err().contains("v3_typo.sql"));
+    }
+
+    #[test]
+    fn versions_compare_numerically_and_ignore_trailing_zeros() {
+        let k = |v| VersionKey::parse(v).unwrap();
+        assert_eq!(k("1"), k("1.0"));
+        assert_eq!(k("1_0_0"), k("1"));
+        assert!(k("1.2") < k("1.10"));
+        assert!(k("1.10") < k("2"));
+        assert!(k("1.0.1") < k("1.1"));
+        assert_eq!(VersionKey::parse("1.a"), None);
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("V1__a.sql"), "").unwrap();
+        std::fs::write(d.path().join("V1_0__b.sql"), "").unwrap();
+        assert!(discover(d.path()).unwrap_err().contains("same version"));
     }
 
     #[test]

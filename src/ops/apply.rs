@@ -290,6 +290,7 @@ where
                     resolver: resolver.clone(),
                     sink,
                     settings,
+                    stage: None,
                 },
                 cancel,
             )

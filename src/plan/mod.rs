@@ -114,6 +114,18 @@ pub struct ResourceChange {
     pub provider_id: Option<String>,
     #[serde(default)]
     pub create_before_destroy: bool,
+    /// The resource's `timeouts {}`: operation (`create`, `update`, `delete`) to seconds.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub timeouts: std::collections::BTreeMap<String, u64>,
+}
+
+impl ResourceChange {
+    /// The time limit for `operation` set in `timeouts {}`, if any.
+    pub fn timeout(&self, operation: &str) -> Option<std::time::Duration> {
+        self.timeouts
+            .get(operation)
+            .map(|s| std::time::Duration::from_secs(*s))
+    }
 }
 
 /// The planned change of a root module output.

@@ -139,6 +139,7 @@ impl InstancePlanner for Planner<'_> {
             reason: None,
             provider_id: prior.as_ref().and_then(|p| p.0.clone()),
             create_before_destroy: resource.lifecycle.create_before_destroy,
+            timeouts: timeouts_of(resource),
         };
         let read_now = match self.reader {
             Some(r)
@@ -318,6 +319,9 @@ impl Planner<'_> {
                     }),
                     provider_id: r.provider_id.clone(),
                     create_before_destroy: r.create_before_destroy,
+                    timeouts: configured(cfg, &r.address)
+                        .map(timeouts_of)
+                        .unwrap_or_default(),
                 },
             );
         }
@@ -345,6 +349,22 @@ impl Planner<'_> {
 }
 
 /// Why a state instance has no configuration.
+/// `timeouts {}` as operation to seconds.
+fn timeouts_of(resource: &Resource) -> BTreeMap<String, u64> {
+    resource
+        .timeouts
+        .values
+        .iter()
+        .map(|(op, d, _)| (op.clone(), d.as_secs().max(1)))
+        .collect()
+}
+
+/// The resource block of `addr`, when its module and block are still in the configuration.
+fn configured<'a>(cfg: &'a Config, addr: &ResourceInstanceAddr) -> Option<&'a Resource> {
+    let names: Vec<String> = addr.module.0.iter().map(|s| s.name.clone()).collect();
+    cfg.root.get(&names)?.module.resources.get(&addr.resource)
+}
+
 fn gone_reason(cfg: &Config, addr: &ResourceInstanceAddr) -> Reason {
     let names: Vec<String> = addr.module.0.iter().map(|s| s.name.clone()).collect();
     match cfg.root.get(&names) {

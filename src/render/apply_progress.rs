@@ -362,7 +362,11 @@ impl EventSink for ApplyProgress {
             ApplyEvent::Complete { addr, .. } | ApplyEvent::Errored { addr, .. } => {
                 inner.flight.running.remove(addr);
             }
-            ApplyEvent::Skipped { .. } => {}
+            ApplyEvent::Skipped { .. }
+            | ApplyEvent::MigrationStart { .. }
+            | ApplyEvent::MigrationProgress { .. }
+            | ApplyEvent::MigrationComplete { .. }
+            | ApplyEvent::MigrationErrored { .. } => {}
         }
         match (self.shared.mode, &mut inner.live) {
             (ProgressMode::Live, Some(live)) => live.event(&e),

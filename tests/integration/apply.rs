@@ -16,6 +16,8 @@ use terrace::provider::{CreateRequest, DeleteRequest, Provider, ProviderError, U
 struct MemoryCloud {
     objects: Arc<Mutex<BTreeMap<String, Value>>>,
     log: Arc<Mutex<Vec<String>>>,
+    /// Operation, address and the time limit the engine gave it.
+    limits: Arc<Mutex<Vec<(String, String, std::time::Duration)>>>,
 }
 
 fn fill(v: &Value, id: &str, path: &str) -> Value {
@@ -38,6 +40,10 @@ impl Provider for MemoryCloud {
                 message: format!("{} cannot be created", req.addr),
             });
         }
+        self.limits
+            .lock()
+            .unwrap()
+            .push(("create".into(), req.addr.to_string(), req.timeout));
         let mut objects = self.objects.lock().unwrap();
         let id = format!("{}-{}", req.addr.resource.type_name, objects.len() + 1);
         let v = fill(req.config, &id, "");
@@ -67,6 +73,10 @@ impl Provider for MemoryCloud {
     }
 
     async fn delete(&self, req: DeleteRequest<'_>) -> Result<(), ProviderError> {
+        self.limits
+            .lock()
+            .unwrap()
+            .push(("delete".into(), req.addr.to_string(), req.timeout));
         self.objects.lock().unwrap().remove(req.id);
         self.log
             .lock()
@@ -293,6 +303,59 @@ fn updates_and_stale_saved_plans() {
         [
             "delete aws_security_group.web",
             "create aws_security_group.web"
+        ]
+    );
+}
+
+#[test]
+fn timeouts_blocks_bound_each_operation() {
+    let tmp = TempConfig::new(&[(
+        "main.tf",
+        r#"
+resource "aws_instance" "slow" {
+  ami           = "ami-0123456789abcdef0"
+  instance_type = "t3.micro"
+  timeouts {
+    create = "7m"
+    delete = "1h30m"
+  }
+}
+resource "aws_vpc" "plain" {
+  cidr_block = "10.1.0.0/16"
+}
+"#,
+    )]);
+    let cloud = MemoryCloud::default();
+    let r = run(tmp.path(), &cloud, ApplyCmdOptions::default());
+    assert!(r.outcome.is_some_and(|o| o.is_success()), "{:?}", r.diags);
+    let destroy = ApplyCmdOptions {
+        plan: PlanOptions {
+            destroy: true,
+            ..PlanOptions::default()
+        },
+        ..ApplyCmdOptions::default()
+    };
+    let r = run(tmp.path(), &cloud, destroy);
+    assert!(r.outcome.unwrap().is_success());
+    let mut limits = cloud.limits.lock().unwrap().clone();
+    limits.sort();
+    let default = terrace::apply::ApplySettings::default().default_timeout;
+    let minutes = |m: u64| std::time::Duration::from_secs(m * 60);
+    assert_eq!(
+        limits,
+        vec![
+            (
+                "create".to_string(),
+                "aws_instance.slow".to_string(),
+                minutes(7)
+            ),
+            ("create".to_string(), "aws_vpc.plain".to_string(), default),
+            (
+                "delete".to_string(),
+                "aws_instance.slow".to_string(),
+                minutes(90)
+            ),
+            ("delete".to_string(), "aws_vpc.plain".to_string(), default),
         ]
     );
 }

@@ -117,3 +117,33 @@ pub fn terrace(dir: &Path, args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// The PostgreSQL server started by `scripts/test.sh` (a URL like
+/// `postgres://user:password@127.0.0.1:PORT/db`, whose user may create databases); fails
+/// the test with instructions when it is not set.
+pub fn pg_url() -> String {
+    match std::env::var("TERRACE_TEST_PG_URL") {
+        Ok(u) if !u.is_empty() => u,
+        _ => panic!(
+            "this test needs PostgreSQL, and TERRACE_TEST_PG_URL is not set.\n\
+             Run the suite with scripts/test.sh, which starts it, or start one yourself:\n  \
+             bash -c '. scripts/services.sh && ensure_postgres && start_postgres 55432 /tmp/terrace-pg'\n  \
+             export TERRACE_TEST_PG_URL=postgres://terrace:terrace@127.0.0.1:55432/terrace"
+        ),
+    }
+}
+
+/// The MariaDB server started by `scripts/test.sh` (a URL like
+/// `mysql://user:password@127.0.0.1:PORT/db`, whose user may create databases); fails the
+/// test with instructions when it is not set.
+pub fn mysql_url() -> String {
+    match std::env::var("TERRACE_TEST_MYSQL_URL") {
+        Ok(u) if !u.is_empty() => u,
+        _ => panic!(
+            "this test needs MariaDB (or MySQL), and TERRACE_TEST_MYSQL_URL is not set.\n\
+             Run the suite with scripts/test.sh, which starts it, or start one yourself:\n  \
+             bash -c '. scripts/services.sh && ensure_mariadb && start_mariadb 53306 /tmp/terrace-mariadb'\n  \
+             export TERRACE_TEST_MYSQL_URL=mysql://terrace:terrace@127.0.0.1:53306/terrace"
+        ),
+    }
+}

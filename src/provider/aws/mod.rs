@@ -6,12 +6,10 @@ mod client;
 mod coalescer;
 mod common;
 mod data;
-mod instance;
+mod ec2;
 mod owned;
 mod provider;
 pub mod rds;
-mod security_group;
-mod vpc;
 
 pub use client::{AwsClients, AwsSettings, Waits};
 pub use provider::{AwsProvider, SUPPORTED_DATA_SOURCES, SUPPORTED_TYPES};

@@ -1,8 +1,8 @@
-//! [`AwsProvider`]: the [`Provider`] implementation over the EC2 API, dispatching by resource
-//! type to the family modules (`vpc`, `security_group`, `instance`, `data`).
+//! [`AwsProvider`]: the [`Provider`] implementation, dispatching by resource type to the EC2
+//! resources (`ec2`), the RDS resources (`rds`) and the data sources (`data`).
 
 use super::common::sdk;
-use super::{data, instance, security_group, vpc, AwsClients};
+use super::{data, ec2, rds, AwsClients};
 use crate::eval::Value;
 use crate::provider::{CreateRequest, DeleteRequest, Provider, ProviderError, UpdateRequest};
 use std::collections::BTreeMap;
@@ -10,50 +10,24 @@ use std::collections::BTreeMap;
 /// Which family implements a resource type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Family {
-    Vpc,
-    SecurityGroup,
-    Instance,
-    /// `aws_db_*`, implemented in `rds.rs`.
+    /// The types in [`ec2::TYPES`], implemented in `ec2/`.
+    Ec2,
+    /// `aws_db_*` ([`rds::RDS_TYPES`]), implemented in `rds/`.
     Rds,
 }
 
 fn family(type_name: &str) -> Option<Family> {
-    match type_name {
-        "aws_vpc"
-        | "aws_subnet"
-        | "aws_internet_gateway"
-        | "aws_route_table"
-        | "aws_route"
-        | "aws_route_table_association"
-        | "aws_eip"
-        | "aws_nat_gateway" => Some(Family::Vpc),
-        "aws_security_group"
-        | "aws_security_group_rule"
-        | "aws_vpc_security_group_ingress_rule"
-        | "aws_vpc_security_group_egress_rule" => Some(Family::SecurityGroup),
-        "aws_key_pair" | "aws_instance" => Some(Family::Instance),
-        t if super::rds::RDS_TYPES.contains(&t) => Some(Family::Rds),
-        _ => None,
+    if ec2::TYPES.contains(&type_name) {
+        Some(Family::Ec2)
+    } else if rds::RDS_TYPES.contains(&type_name) {
+        Some(Family::Rds)
+    } else {
+        None
     }
 }
 
 /// The EC2 resource types this provider implements (the RDS ones are `rds::RDS_TYPES`).
-pub const SUPPORTED_TYPES: &[&str] = &[
-    "aws_eip",
-    "aws_instance",
-    "aws_internet_gateway",
-    "aws_key_pair",
-    "aws_nat_gateway",
-    "aws_route",
-    "aws_route_table",
-    "aws_route_table_association",
-    "aws_security_group",
-    "aws_security_group_rule",
-    "aws_subnet",
-    "aws_vpc",
-    "aws_vpc_security_group_egress_rule",
-    "aws_vpc_security_group_ingress_rule",
-];
+pub const SUPPORTED_TYPES: &[&str] = ec2::TYPES;
 
 /// The data sources this provider implements.
 pub const SUPPORTED_DATA_SOURCES: &[&str] = &[
@@ -119,7 +93,8 @@ impl AwsProvider {
     }
 }
 
-fn unsupported(type_name: &str, operation: &'static str) -> ProviderError {
+/// The error for an operation on a type this provider does not implement.
+pub(super) fn unsupported(type_name: &str, operation: &'static str) -> ProviderError {
     ProviderError::Unsupported {
         type_name: type_name.to_string(),
         operation,
@@ -130,10 +105,8 @@ impl Provider for AwsProvider {
     async fn create(&self, req: CreateRequest<'_>) -> Result<Value, ProviderError> {
         let t = req.addr.resource.type_name.as_str();
         match family(t) {
-            Some(Family::Vpc) => vpc::create(self, t, &req).await,
-            Some(Family::SecurityGroup) => security_group::create(self, t, &req).await,
-            Some(Family::Instance) => instance::create(self, t, &req).await,
-            Some(Family::Rds) => super::rds::create(&self.clients, &req).await,
+            Some(Family::Ec2) => ec2::create(self, t, &req).await,
+            Some(Family::Rds) => rds::create(&self.clients, &req).await,
             None => Err(unsupported(t, "create")),
         }
     }
@@ -141,10 +114,8 @@ impl Provider for AwsProvider {
     async fn update(&self, req: UpdateRequest<'_>) -> Result<Value, ProviderError> {
         let t = req.addr.resource.type_name.as_str();
         match family(t) {
-            Some(Family::Vpc) => vpc::update(self, t, &req).await,
-            Some(Family::SecurityGroup) => security_group::update(self, t, &req).await,
-            Some(Family::Instance) => instance::update(self, t, &req).await,
-            Some(Family::Rds) => super::rds::update(&self.clients, &req).await,
+            Some(Family::Ec2) => ec2::update(self, t, &req).await,
+            Some(Family::Rds) => rds::update(&self.clients, &req).await,
             None => Err(unsupported(t, "update")),
         }
     }
@@ -152,10 +123,8 @@ impl Provider for AwsProvider {
     async fn delete(&self, req: DeleteRequest<'_>) -> Result<(), ProviderError> {
         let t = req.type_name;
         match family(t) {
-            Some(Family::Vpc) => vpc::delete(self, t, &req).await,
-            Some(Family::SecurityGroup) => security_group::delete(self, t, &req).await,
-            Some(Family::Instance) => instance::delete(self, t, &req).await,
-            Some(Family::Rds) => super::rds::delete(&self.clients, &req).await,
+            Some(Family::Ec2) => ec2::delete(self, t, &req).await,
+            Some(Family::Rds) => rds::delete(&self.clients, &req).await,
             None => Err(unsupported(t, "delete")),
         }
     }
@@ -169,10 +138,8 @@ impl Provider for AwsProvider {
             return Ok(BTreeMap::new());
         }
         match family(type_name) {
-            Some(Family::Vpc) => vpc::read(self, type_name, priors).await,
-            Some(Family::SecurityGroup) => security_group::read(self, type_name, priors).await,
-            Some(Family::Instance) => instance::read(self, type_name, priors).await,
-            Some(Family::Rds) => super::rds::read(&self.clients, type_name, priors).await,
+            Some(Family::Ec2) => ec2::read(self, type_name, priors).await,
+            Some(Family::Rds) => rds::read(&self.clients, type_name, priors).await,
             None => Err(unsupported(type_name, "read")),
         }
     }
@@ -191,7 +158,7 @@ impl Provider for AwsProvider {
         id: &str,
     ) -> Result<(), ProviderError> {
         match req.addr.resource.type_name.as_str() {
-            "aws_security_group" => security_group::prepare_adoption(self, &req, id).await,
+            "aws_security_group" => ec2::prepare_adoption(self, &req, id).await,
             _ => Ok(()),
         }
     }

@@ -100,7 +100,7 @@ pub fn errored_message(addr: &ResourceInstanceAddr, action: Action, elapsed: Dur
 }
 
 /// `addr: Skipped because dep failed`
-pub fn skipped_message(addr: &ResourceInstanceAddr, because: &ResourceInstanceAddr) -> String {
+pub fn skipped_message(addr: &ResourceInstanceAddr, because: &str) -> String {
     format!("{addr}: Skipped because {because} failed")
 }
 
@@ -127,6 +127,28 @@ pub fn event_message(e: &ApplyEvent) -> String {
             ..
         } => errored_message(addr, *action, *elapsed),
         ApplyEvent::Skipped { addr, because } => skipped_message(addr, because),
+        ApplyEvent::MigrationStart { addr, pending } => {
+            format!("{addr}: Migrating... [{pending} pending]")
+        }
+        ApplyEvent::MigrationProgress {
+            addr,
+            status,
+            elapsed,
+        } => format!(
+            "{addr}: Still migrating... [{}] ({status})",
+            fmt_elapsed(*elapsed)
+        ),
+        ApplyEvent::MigrationComplete {
+            addr,
+            applied,
+            elapsed,
+        } => format!(
+            "{addr}: Migrations complete after {} [{applied} applied]",
+            fmt_elapsed(*elapsed)
+        ),
+        ApplyEvent::MigrationErrored { addr, elapsed, .. } => {
+            format!("{addr}: Migrations errored after {}", fmt_elapsed(*elapsed))
+        }
     }
 }
 
@@ -134,7 +156,7 @@ pub fn event_message(e: &ApplyEvent) -> String {
 pub fn styled_message(e: &ApplyEvent, style: Style) -> String {
     let line = event_message(e);
     match e {
-        ApplyEvent::Errored { .. } => style.red(&line),
+        ApplyEvent::Errored { .. } | ApplyEvent::MigrationErrored { .. } => style.red(&line),
         ApplyEvent::Skipped { .. } => style.yellow(&line),
         _ => style.bold(&line),
     }
@@ -266,6 +288,50 @@ pub fn event_json(e: &ApplyEvent, timestamp: &str) -> Json {
             json!({"elapsed_seconds": elapsed.as_secs(), "error": error}),
         ),
         ApplyEvent::Skipped { .. } => Json::Object(message("warn", msg, "log", timestamp)),
+        ApplyEvent::MigrationStart { addr, pending } => {
+            let mut m = message("info", msg, "migration_start", timestamp);
+            m.insert(
+                "migration".into(),
+                json!({"addr": addr, "pending": pending}),
+            );
+            Json::Object(m)
+        }
+        ApplyEvent::MigrationProgress {
+            addr,
+            status,
+            elapsed,
+        } => {
+            let mut m = message("info", msg, "migration_progress", timestamp);
+            m.insert(
+                "migration".into(),
+                json!({"addr": addr, "status": status, "elapsed_seconds": elapsed.as_secs()}),
+            );
+            Json::Object(m)
+        }
+        ApplyEvent::MigrationComplete {
+            addr,
+            applied,
+            elapsed,
+        } => {
+            let mut m = message("info", msg, "migration_complete", timestamp);
+            m.insert(
+                "migration".into(),
+                json!({"addr": addr, "applied": applied, "elapsed_seconds": elapsed.as_secs()}),
+            );
+            Json::Object(m)
+        }
+        ApplyEvent::MigrationErrored {
+            addr,
+            error,
+            elapsed,
+        } => {
+            let mut m = message("error", msg, "migration_errored", timestamp);
+            m.insert(
+                "migration".into(),
+                json!({"addr": addr, "error": error, "elapsed_seconds": elapsed.as_secs()}),
+            );
+            Json::Object(m)
+        }
     }
 }
 

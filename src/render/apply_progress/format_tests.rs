@@ -68,7 +68,7 @@ fn human_lines_use_terraforms_wording() {
         "aws_vpc.main: Creation errored after 1s"
     );
     assert_eq!(
-        skipped_message(&addr("aws_subnet.a"), &vpc),
+        skipped_message(&addr("aws_subnet.a"), &vpc.to_string()),
         "aws_subnet.a: Skipped because aws_vpc.main failed"
     );
 }
@@ -212,7 +212,7 @@ fn json_failures_and_progress() {
     let skipped = event_json(
         &ApplyEvent::Skipped {
             addr: addr("aws_subnet.a"),
-            because: vpc.clone(),
+            because: vpc.to_string(),
         },
         TS,
     );
@@ -267,7 +267,7 @@ fn summary_counts_only_completed_changes() {
         format!("{} {}", s.headline(), s.counts()),
         "Apply complete! Resources: 2 added, 1 changed, 1 destroyed."
     );
-    results.insert(d.clone(), NodeResult::Skipped(a.clone()));
+    results.insert(d.clone(), NodeResult::Skipped(a.to_string()));
     let s = ChangeSummary::from_changes(false, changes, &results);
     assert_eq!((s.add, s.failed), (2, true));
     assert_eq!(s.headline(), "Apply failed.");

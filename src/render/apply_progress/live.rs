@@ -73,10 +73,14 @@ impl LiveView {
                 let line = styled_message(e, self.style);
                 self.println(&line);
             }
-            ApplyEvent::Skipped { .. } => {
+            ApplyEvent::Skipped { .. }
+            | ApplyEvent::MigrationStart { .. }
+            | ApplyEvent::MigrationComplete { .. }
+            | ApplyEvent::MigrationErrored { .. } => {
                 let line = styled_message(e, self.style);
                 self.println(&line);
             }
+            ApplyEvent::MigrationProgress { .. } => {}
         }
     }
 
