@@ -109,7 +109,7 @@ start_postgres() {
   if [ -n "$fresh" ]; then
     as_user postgres "$PG_BIN/psql" -qX -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres \
       -d postgres >/dev/null <<SQL
-CREATE ROLE $DB_TEST_USER LOGIN CREATEDB PASSWORD '$DB_TEST_PASSWORD';
+CREATE ROLE $DB_TEST_USER LOGIN CREATEDB CREATEROLE PASSWORD '$DB_TEST_PASSWORD';
 CREATE DATABASE $DB_TEST_NAME OWNER $DB_TEST_USER;
 SQL
   fi

@@ -269,8 +269,16 @@ impl<P: Provider> Shared<P> {
         });
         let result = stage.run(m, self.snapshot(), status).await;
         let applied = result.records.iter().filter(|r| r.success).count();
-        for record in result.records {
-            self.append(JournalEntry::AddMigration { record })?;
+        match result.history {
+            Some(records) => self.append(JournalEntry::SetMigrations {
+                migration: m.to_string(),
+                records,
+            })?,
+            None => {
+                for record in result.records {
+                    self.append(JournalEntry::AddMigration { record })?;
+                }
+            }
         }
         match result.error {
             Some(e) => Err(e),

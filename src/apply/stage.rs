@@ -13,6 +13,10 @@ use std::sync::Arc;
 #[derive(Debug, Default)]
 pub struct StageResult {
     pub records: Vec<MigrationRecord>,
+    /// The block's whole history in the database after the run, when it could be read:
+    /// state mirrors it instead of only appending `records` (so rows a killed run wrote to
+    /// the database but not to state come back).
+    pub history: Option<Vec<MigrationRecord>>,
     pub error: Option<String>,
 }
 

@@ -35,6 +35,7 @@ const LONG_FLAGS: &[&str] = &[
     "replace",
     "state",
     "target",
+    "to",
     "upgrade",
     "var",
     "var-file",

@@ -4,6 +4,7 @@ mod apply;
 mod args;
 mod force_unlock;
 mod graph;
+mod migrate;
 mod output_cmd;
 mod plan;
 mod show;
@@ -55,6 +56,9 @@ pub enum Command {
     Output(output_cmd::OutputArgs),
     /// Remove a state lock left by a run that died.
     ForceUnlock(force_unlock::ForceUnlockArgs),
+    /// Run and inspect database migrations: status, up, down, history, repair.
+    #[command(subcommand_required = true)]
+    Migrate(migrate::MigrateArgs),
     /// Print the Terrace version.
     Version,
 }
@@ -86,6 +90,7 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
         Command::State(a) => state::run(a, &out),
         Command::Output(a) => output_cmd::run(a, &out),
         Command::ForceUnlock(a) => force_unlock::run(a, &out),
+        Command::Migrate(a) => migrate::run(a, &out),
         Command::Version => {
             out.stdout(&format!("Terrace v{}\n", env!("CARGO_PKG_VERSION")))?;
             Ok(ExitCode::SUCCESS)

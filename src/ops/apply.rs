@@ -249,6 +249,14 @@ where
         cfg: cfg.clone(),
         inputs: inputs.clone(),
     });
+    let stage: Arc<dyn crate::apply::MigrationStage> = {
+        let r = resolver.clone();
+        Arc::new(super::migration_stage::ConfigStage {
+            evaluate: Arc::new(move |state: &State| r.evaluate(state)),
+            env: ws.env.clone(),
+            audit: crate::migrate::Audit::detect(&ws.dir),
+        })
+    };
     let super::connect::Connected { runtime, provider } = connected;
     let journal = match backend.journal(&mut state) {
         Ok(j) => j,
@@ -290,7 +298,7 @@ where
                     resolver: resolver.clone(),
                     sink,
                     settings,
-                    stage: None,
+                    stage: Some(stage),
                 },
                 cancel,
             )

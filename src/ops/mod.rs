@@ -4,6 +4,10 @@
 mod apply;
 mod connect;
 mod graph;
+mod migrate;
+mod migrate_context;
+mod migration_stage;
+mod migration_target;
 mod output;
 mod plan;
 mod refresh;
@@ -15,6 +19,14 @@ mod workspace;
 pub use apply::{apply, ApplyCmdOptions, ApplyReport};
 pub use connect::{aws as aws_provider, connect, runtime, Connected};
 pub use graph::{graph, GraphOptions, GraphReport};
+pub use migrate::{
+    migrate_down, migrate_history, migrate_repair, migrate_status, migrate_up, BlockHistory,
+    BlockOutcome, BlockRepair, BlockRun, BlockStatus, MigrateCmdError, MigrateCmdOptions,
+    MigrateProgress, MigrateReport,
+};
+pub use migration_target::{
+    migration_target, password_env_var, MigrationSetup, MigrationTargetError, PasswordSource,
+};
 pub use output::{json_type, output, outputs, outputs_json, raw_output};
 pub use plan::{config_hash, plan, plan_against, PlanCmdOptions, PlanReport, Planned};
 pub use refresh::refresh;

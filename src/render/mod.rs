@@ -4,6 +4,8 @@
 pub mod apply_progress;
 mod diagnostic;
 mod graph;
+mod migrate;
+mod migrate_rows;
 mod plan_human;
 mod plan_json;
 mod state;
@@ -12,6 +14,8 @@ mod style;
 pub use apply_progress::{in_automation, ApplyProgress, ChangeSummary, Operation, ProgressMode};
 pub use diagnostic::{diagnostics_json, render_diagnostic, render_diagnostics};
 pub use graph::{graph_dot, graph_json};
+pub use migrate::{history_json, history_table, migrate_event, status_table};
+pub use migrate_rows::{status_rows, RowState, StatusRow};
 pub use plan_human::render_plan;
 pub use plan_json::{masked, plan_json};
 pub use state::{resource_human, state_human, state_json};

@@ -51,6 +51,11 @@ pub enum JournalEntry {
     },
     /// Append a migration history record.
     AddMigration { record: MigrationRecord },
+    /// Replace one migration block's history records with the database's whole history.
+    SetMigrations {
+        migration: String,
+        records: Vec<MigrationRecord>,
+    },
 }
 
 impl JournalEntry {
@@ -63,6 +68,10 @@ impl JournalEntry {
             }
             JournalEntry::SetOutputs { outputs } => state.outputs = outputs.clone(),
             JournalEntry::AddMigration { record } => state.migrations.push(record.clone()),
+            JournalEntry::SetMigrations { migration, records } => {
+                state.migrations.retain(|r| &r.migration != migration);
+                state.migrations.extend(records.iter().cloned());
+            }
         }
     }
 }

@@ -1,7 +1,7 @@
 //! End to end on moto through the binary: examples/three-tier applies, plans empty
 //! afterwards, and destroys without leaving anything it created.
 
-use crate::support::{moto_url, repo, terrace};
+use crate::support::{moto_url, repo, terrace, three_tier_database};
 use std::path::Path;
 
 /// Copies the example and the modules it uses into a temporary directory (state and lock
@@ -123,12 +123,15 @@ fn three_tier_applies_converges_and_destroys() {
     let region = "sa-east-1";
     // A project name of its own, so names never collide with an earlier run on the same moto.
     let project = format!("-var=project=e2e{}", std::process::id() % 100_000);
-    let vars = [
+    // The migration stage runs against a database of its own on the test PostgreSQL.
+    let db = three_tier_database(&format!("e2e{}", std::process::id() % 100_000));
+    let mut vars = vec![
         "-var-file=sandbox.tfvars",
         "-var=region=sa-east-1",
         "-var=azs=[\"sa-east-1a\",\"sa-east-1b\"]",
         project.as_str(),
     ];
+    vars.extend(db.iter().map(String::as_str));
     let args = |verb: &[&'static str]| -> Vec<&str> {
         verb.iter().copied().chain(vars.iter().copied()).collect()
     };
@@ -154,8 +157,19 @@ fn three_tier_applies_converges_and_destroys() {
         43
     );
     assert!(!tagged(region, &state.lineage).is_empty());
-    // The second plan (with refresh) changes no resource. Migrations stay pending until the
-    // migration stage runs them.
+    // The migration stage ran every file (V1, V2, then the repeatable) and state mirrors the
+    // database's history.
+    let ran: Vec<String> = state
+        .migrations
+        .iter()
+        .filter(|m| m.success)
+        .map(|m| format!("{} {}", m.kind, m.description))
+        .collect();
+    assert_eq!(ran.len(), 3, "{ran:?}\n{out}");
+    assert!(out.contains("Migrations complete after"), "{out}");
+    // The second plan (with refresh) changes nothing: exit 0 with -detailed-exitcode.
+    let (code, out, err) = terrace(&dir, &args(&["plan", "-detailed-exitcode", "-no-color"]));
+    assert_eq!(code, 0, "the second plan is not empty:\n{out}\n{err}");
     let (code, out, err) = terrace(&dir, &args(&["plan", "-json"]));
     assert_eq!(code, 0, "{err}");
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();

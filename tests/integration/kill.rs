@@ -3,7 +3,7 @@
 //! succeeds, the next plan changes no resource, every object tagged with the state's lineage
 //! is in state exactly once (no duplicate, nothing untracked), and destroy leaves nothing.
 
-use crate::support::{moto_url, repo};
+use crate::support::{moto_url, repo, three_tier_database};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -217,12 +217,14 @@ fn kill_and_recover(point: usize, lines: usize) {
     let project = format!("-var=project=k{point}p{}", std::process::id() % 10_000);
     let region = format!("-var=region={REGION}");
     let azs = format!("-var=azs=[\"{REGION}a\",\"{REGION}b\"]");
-    let vars = [
+    let db = three_tier_database(&format!("k{point}p{}", std::process::id() % 10_000));
+    let mut vars = vec![
         "-var-file=sandbox.tfvars",
         region.as_str(),
         azs.as_str(),
         project.as_str(),
     ];
+    vars.extend(db.iter().map(String::as_str));
     let with = |verb: &[&'static str]| -> Vec<&str> {
         verb.iter().copied().chain(vars.iter().copied()).collect()
     };

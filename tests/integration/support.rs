@@ -147,3 +147,48 @@ pub fn mysql_url() -> String {
         ),
     }
 }
+
+/// A role and database of their own on the test PostgreSQL for one run of
+/// examples/three-tier, named `tag`, with the example's sandbox password: returns the
+/// `-var` arguments that point the example's database variables and migration overrides at
+/// it.
+pub fn three_tier_database(tag: &str) -> Vec<String> {
+    use sqlx::{ConnectOptions, Executor};
+    let url = pg_url();
+    let rest = url.split_once("://").expect("scheme").1;
+    let (auth, rest) = rest.rsplit_once('@').expect("user@host");
+    let (user, password) = auth.split_once(':').expect("user:password");
+    let (hostport, db) = rest.split_once('/').expect("/database");
+    let (host, port) = hostport.rsplit_once(':').expect("host:port");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut c = sqlx::postgres::PgConnectOptions::new_without_pgpass()
+            .host(host)
+            .port(port.parse().expect("port"))
+            .username(user)
+            .password(password)
+            .database(db)
+            .connect()
+            .await
+            .expect("connect to the test PostgreSQL");
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {tag} WITH (FORCE)"),
+            format!("DROP ROLE IF EXISTS {tag}"),
+            format!("CREATE ROLE {tag} LOGIN PASSWORD 'sandbox-Passw0rd-2024'"),
+            format!("GRANT {tag} TO {user}"),
+            format!("CREATE DATABASE {tag} OWNER {tag}"),
+        ] {
+            c.execute(sql.as_str())
+                .await
+                .expect("prepare the sandbox database");
+        }
+    });
+    vec![
+        format!("-var=migration_port={port}"),
+        format!("-var=db_username={tag}"),
+        format!("-var=db_name={tag}"),
+    ]
+}
