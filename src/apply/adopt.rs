@@ -15,7 +15,7 @@ use crate::eval::Value;
 use crate::plan::diff::{changed_attrs, forcing, merge_prior};
 use crate::plan::{Action, Plan};
 use crate::provider::{
-    strip_ownership_tags, CreateRequest, DeleteRequest, Provider, ProviderError, UpdateRequest,
+    strip_ownership_tags, CreateRequest, Provider, ProviderError, UpdateRequest,
 };
 use crate::state::State;
 use std::collections::{BTreeMap, BTreeSet};
@@ -166,7 +166,9 @@ impl<P: Provider> Shared<P> {
                 t,
                 format!("deleting {extra}, a second object left by an interrupted apply"),
             );
-            self.delete_object(t, extra, v).await?;
+            self.delete_object(t, extra, v)
+                .await
+                .map_err(|e| format!("deleting {extra}, left by an interrupted apply: {e}"))?;
         }
         self.progress(t, format!("adopting {id}, created by an interrupted apply"));
         let value = strip_ownership_tags(value.clone());
@@ -188,7 +190,9 @@ impl<P: Provider> Shared<P> {
                     changed.join(", ")
                 ),
             );
-            self.delete_object(t, id, &value).await?;
+            self.delete_object(t, id, &value)
+                .await
+                .map_err(|e| format!("deleting {id}, left by an interrupted apply: {e}"))?;
             return Ok(None);
         }
         let updated = self
@@ -206,20 +210,5 @@ impl<P: Provider> Shared<P> {
             .await
             .map_err(|e| format!("adopting {id}: {e}"))?;
         Ok(Some(updated))
-    }
-
-    async fn delete_object(&self, t: &Task<'_>, id: &str, prior: &Value) -> Result<(), String> {
-        let c = t.change;
-        let req = DeleteRequest {
-            addr: &c.addr,
-            type_name: &c.addr.resource.type_name,
-            id,
-            prior,
-            timeout: self.timeout(t, "delete"),
-        };
-        match self.slot(t).await.run(self.provider.delete(req)).await {
-            Ok(()) | Err(ProviderError::NotFound { .. }) => Ok(()),
-            Err(e) => Err(format!("deleting {id}, left by an interrupted apply: {e}")),
-        }
     }
 }

@@ -311,60 +311,62 @@ impl<P: Provider> Shared<P> {
         j.append(&e).map_err(|e| e.to_string())
     }
 
-    async fn delete(&self, t: &Task<'_>) -> Result<(), String> {
+    /// Deletes object `id` of `t`'s resource in a parallelism slot; an object already gone
+    /// counts as deleted.
+    pub(super) async fn delete_object(
+        &self,
+        t: &Task<'_>,
+        id: &str,
+        prior: &Value,
+    ) -> Result<(), ProviderError> {
+        let c = t.change;
+        let req = DeleteRequest {
+            addr: &c.addr,
+            type_name: &c.addr.resource.type_name,
+            id,
+            prior,
+            timeout: self.timeout(t, "delete"),
+        };
+        match self.slot(t).await.run(self.provider.delete(req)).await {
+            Ok(()) | Err(ProviderError::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The prior object of `t`'s change and its cloud id (none when it never had one).
+    fn prior_object(t: &Task<'_>) -> (Value, Option<String>) {
         let c = t.change;
         let prior = c.before.clone().unwrap_or(Value::Null);
-        let Some(id) = c.provider_id.clone().or_else(|| {
+        let id = c.provider_id.clone().or_else(|| {
             prior
                 .get_attr("id")
                 .and_then(Value::as_str)
                 .map(str::to_string)
-        }) else {
-            return self.append(JournalEntry::Remove {
-                address: c.addr.clone(),
-            });
-        };
-        let req = DeleteRequest {
-            addr: &c.addr,
-            type_name: &c.addr.resource.type_name,
-            id: &id,
-            prior: &prior,
-            timeout: self.timeout(t, "delete"),
-        };
-        match self.slot(t).await.run(self.provider.delete(req)).await {
-            Ok(()) | Err(ProviderError::NotFound { .. }) => self.append(JournalEntry::Remove {
-                address: c.addr.clone(),
-            }),
-            Err(e) => Err(e.to_string()),
+        });
+        (prior, id)
+    }
+
+    async fn delete(&self, t: &Task<'_>) -> Result<(), String> {
+        let (prior, id) = Self::prior_object(t);
+        if let Some(id) = id {
+            self.delete_object(t, &id, &prior)
+                .await
+                .map_err(|e| e.to_string())?;
         }
+        self.append(JournalEntry::Remove {
+            address: t.change.addr.clone(),
+        })
     }
 
     /// Deletes the object a create-before-destroy replacement replaced (its id is kept in the
     /// plan; state already holds the new object).
     async fn delete_replaced(&self, t: &Task<'_>) -> Result<(), String> {
-        let c = t.change;
-        let prior = c.before.clone().unwrap_or(Value::Null);
-        let Some(old_id) = c.provider_id.clone().or_else(|| {
-            prior
-                .get_attr("id")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        }) else {
+        let (prior, Some(old_id)) = Self::prior_object(t) else {
             return Ok(());
         };
-        let req = DeleteRequest {
-            addr: &c.addr,
-            type_name: &c.addr.resource.type_name,
-            id: &old_id,
-            prior: &prior,
-            timeout: self.timeout(t, "delete"),
-        };
-        match self.slot(t).await.run(self.provider.delete(req)).await {
-            Ok(()) | Err(ProviderError::NotFound { .. }) => Ok(()),
-            Err(e) => Err(format!(
-                "the replacement was created, but deleting the old object {old_id} failed: {e}"
-            )),
-        }
+        self.delete_object(t, &old_id, &prior).await.map_err(|e| {
+            format!("the replacement was created, but deleting the old object {old_id} failed: {e}")
+        })
     }
 
     async fn create(

@@ -1,34 +1,7 @@
 //! End to end on moto through the binary: examples/three-tier applies, plans empty
 //! afterwards, and destroys without leaving anything it created.
 
-use crate::support::{moto_url, repo, terrace, three_tier_database};
-use std::path::Path;
-
-/// Copies the example and the modules it uses into a temporary directory (state and lock
-/// files then stay out of the repository).
-fn copy_example() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    for sub in ["examples/three-tier", "modules"] {
-        copy_dir(&repo().join(sub), &tmp.path().join(sub));
-    }
-    tmp
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let p = e.path();
-        if p.file_name().is_some_and(|n| n == "state") {
-            continue;
-        }
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
-}
+use crate::support::{copy_example, moto_url, terrace, three_tier_database};
 
 /// Objects in `region` tagged with `lineage`, per kind, read directly through the SDK.
 fn tagged(region: &str, lineage: &str) -> Vec<String> {

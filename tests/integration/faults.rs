@@ -2,7 +2,7 @@
 //! the middle of an apply fails only its branch while state stays exact.
 
 use crate::fault_proxy::{FaultProxy, Faults};
-use crate::support::{moto_url, repo, TempConfig};
+use crate::support::{copy_dir, moto_url, repo, TempConfig};
 use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_sdk_ec2::types::Filter;
 use std::collections::BTreeSet;
@@ -277,19 +277,6 @@ fn ec2_tagged(region: &str, lineage: &str) -> BTreeSet<String> {
         }
         ids
     })
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let dest = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_dir(&p, &dest);
-        } else {
-            std::fs::copy(&p, dest).unwrap();
-        }
-    }
 }
 
 /// A unique suffix for names in the shared moto.

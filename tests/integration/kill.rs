@@ -3,7 +3,7 @@
 //! succeeds, the next plan changes no resource, every object tagged with the state's lineage
 //! is in state exactly once (no duplicate, nothing untracked), and destroy leaves nothing.
 
-use crate::support::{moto_url, repo, three_tier_database};
+use crate::support::{copy_example, moto_url, three_tier_database};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -12,22 +12,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 const REGION: &str = "ap-southeast-1";
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let p = e.path();
-        if p.file_name().is_some_and(|n| n == "state") {
-            continue;
-        }
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
-}
 
 fn command(dir: &Path, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_terrace"));
@@ -209,10 +193,7 @@ fn check_exact(dir: &Path, point: usize) -> String {
 /// One kill point: the first apply is killed right after it printed `lines` lines, plus a
 /// few milliseconds that vary with the point.
 fn kill_and_recover(point: usize, lines: usize) {
-    let tmp = tempfile::tempdir().unwrap();
-    for sub in ["examples/three-tier", "modules"] {
-        copy_dir(&repo().join(sub), &tmp.path().join(sub));
-    }
+    let tmp = copy_example();
     let dir = tmp.path().join("examples/three-tier");
     let project = format!("-var=project=k{point}p{}", std::process::id() % 10_000);
     let region = format!("-var=region={REGION}");

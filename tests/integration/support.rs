@@ -192,3 +192,30 @@ pub fn three_tier_database(tag: &str) -> Vec<String> {
         format!("-var=db_name={tag}"),
     ]
 }
+
+/// Copies `from` into `to` recursively, leaving out `state` directories (so state and lock
+/// files of a local run never reach a test).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let Some(name) = p.file_name() else { continue };
+        if name == "state" {
+            continue;
+        }
+        if p.is_dir() {
+            copy_dir(&p, &to.join(name));
+        } else {
+            std::fs::copy(&p, to.join(name)).unwrap();
+        }
+    }
+}
+
+/// examples/three-tier and the modules it uses, copied into a temporary directory.
+pub fn copy_example() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for sub in ["examples/three-tier", "modules"] {
+        copy_dir(&repo().join(sub), &tmp.path().join(sub));
+    }
+    tmp
+}
