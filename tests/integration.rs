@@ -33,6 +33,10 @@ mod malformed;
 mod migrate_cmd;
 #[path = "integration/migrate_runner.rs"]
 mod migrate_runner;
+#[path = "integration/migrate_snapshot.rs"]
+mod migrate_snapshot;
+#[path = "integration/migrate_stage.rs"]
+mod migrate_stage;
 #[path = "integration/plan.rs"]
 mod plan;
 #[path = "integration/progress.rs"]

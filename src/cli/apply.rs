@@ -173,10 +173,12 @@ pub fn run(a: ApplyArgs, out: &Output, destroy_verb: bool) -> anyhow::Result<Exi
         }
         return Ok(ExitCode::SUCCESS);
     };
-    let summary = render::ChangeSummary::tally(plan, &outcome.results);
+    let summary = render::ChangeSummary::tally(plan, outcome);
     if summary.failed {
         let mut msg = String::from("\n");
-        for (addr, r) in outcome.failed() {
+        let failed = outcome.failed().map(|(a, r)| (a.to_string(), r));
+        let failed_migrations = outcome.failed_migrations().map(|(a, r)| (a.clone(), r));
+        for (addr, r) in failed.chain(failed_migrations) {
             let why = match r {
                 NodeResult::Failed(e) => e.clone(),
                 NodeResult::Skipped(b) => format!("not attempted: {b} failed"),

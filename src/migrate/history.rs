@@ -57,6 +57,23 @@ impl HistoryRow {
         }
     }
 
+    /// The row a state record mirrors, numbered `id` (records keep the history's order);
+    /// `None` when the record's kind is not one the runner writes.
+    pub fn from_record(record: &MigrationRecord, id: i64) -> Option<HistoryRow> {
+        Some(HistoryRow {
+            id,
+            version: record.version.clone(),
+            description: record.description.clone(),
+            kind: MigrationKind::parse(&record.kind)?,
+            checksum: record.checksum.clone(),
+            applied_at: record.applied_at.clone(),
+            applied_by: record.applied_by.clone(),
+            git_commit: record.git_commit.clone(),
+            execution_ms: record.execution_ms,
+            success: record.success,
+        })
+    }
+
     /// The file name the row's migration has by the naming convention.
     pub fn file_name(&self) -> String {
         let desc = self.description.replace(' ', "_");

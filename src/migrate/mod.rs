@@ -30,4 +30,4 @@ pub use runner::{
 };
 pub use split::{split, Dialect, SplitError, Statement};
 pub use target::{Engine, Target, TlsMode, DEFAULT_CONNECT_TIMEOUT};
-pub use validate::Status;
+pub use validate::{assess, Status};

@@ -62,11 +62,7 @@ pub struct Status {
 }
 
 /// Compares `rows` (the whole history) with `files` (as discovered).
-pub(crate) fn assess(
-    rows: &[HistoryRow],
-    files: &[MigrationFile],
-    allow_out_of_order: bool,
-) -> Status {
+pub fn assess(rows: &[HistoryRow], files: &[MigrationFile], allow_out_of_order: bool) -> Status {
     let a = applied(rows);
     let mut problems = Vec::new();
     for r in &a.failed {

@@ -117,7 +117,8 @@ impl Resolver for ConfigResolver {
 }
 
 /// Runs `apply`. `approve` is asked once with the plan (the CLI prompts or honours
-/// `-auto-approve`); `make_provider` builds the provider from the evaluated provider blocks.
+/// `-auto-approve`); `make_provider` builds the provider from the evaluated provider blocks
+/// (a clone of it takes the migration stage's `snapshot_before` snapshots).
 pub fn apply<P, F, Fut>(
     ws: &Workspace,
     opts: &ApplyCmdOptions,
@@ -126,7 +127,7 @@ pub fn apply<P, F, Fut>(
     sink: Arc<dyn EventSink>,
 ) -> ApplyReport
 where
-    P: Provider + 'static,
+    P: Provider + Clone + 'static,
     F: FnOnce(HashMap<Option<String>, Value>) -> Fut,
     Fut: Future<Output = Result<P, String>>,
 {
@@ -212,6 +213,7 @@ where
         state.clone(),
         &plan_opts,
         Some(&connected),
+        Some(&super::migration_history::DatabaseHistory::new(&ws.env)),
         &mut diags,
     )
     else {
@@ -255,6 +257,7 @@ where
             evaluate: Arc::new(move |state: &State| r.evaluate(state)),
             env: ws.env.clone(),
             audit: crate::migrate::Audit::detect(&ws.dir),
+            snapshot: super::migration_stage::provider_snapshotter(connected.provider.clone()),
         })
     };
     let super::connect::Connected { runtime, provider } = connected;

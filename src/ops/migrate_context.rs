@@ -337,6 +337,7 @@ mod tests {
             },
             value: Value::Null,
             database: None,
+            span: None,
         }
     }
 

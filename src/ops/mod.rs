@@ -6,6 +6,7 @@ mod connect;
 mod graph;
 mod migrate;
 mod migrate_context;
+mod migration_history;
 mod migration_stage;
 mod migration_target;
 mod output;

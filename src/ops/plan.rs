@@ -119,7 +119,13 @@ pub fn plan(ws: &Workspace, opts: &PlanCmdOptions) -> PlanReport {
     let reader = connected
         .as_ref()
         .map(|c| c as &dyn crate::plan::DataReader);
-    let planned = plan_against(ws, &cfg, &inputs, state, &opts.plan, reader, &mut diags);
+    let history = super::migration_history::DatabaseHistory::new(&ws.env);
+    let history = opts
+        .connect
+        .then_some(&history as &dyn crate::plan::HistoryReader);
+    let planned = plan_against(
+        ws, &cfg, &inputs, state, &opts.plan, reader, history, &mut diags,
+    );
     diags.sort_dedup();
     let Some(Planned { mut plan, .. }) = planned.filter(|_| !diags.has_errors()) else {
         return PlanReport {
@@ -222,7 +228,9 @@ pub struct Planned {
 }
 
 /// Plans the loaded configuration against `state` (which the planner consumes), or `None`
-/// when evaluation failed (see `diags`).
+/// when evaluation failed (see `diags`). `reader` reads data sources; `history` reads
+/// migration blocks' histories from their databases (without it, from state).
+#[allow(clippy::too_many_arguments)]
 pub fn plan_against(
     ws: &Workspace,
     cfg: &Config,
@@ -230,6 +238,7 @@ pub fn plan_against(
     state: crate::state::State,
     opts: &PlanOptions,
     reader: Option<&dyn crate::plan::DataReader>,
+    history: Option<&dyn crate::plan::HistoryReader>,
     diags: &mut Diagnostics,
 ) -> Option<Planned> {
     for a in &opts.replace {
@@ -244,7 +253,7 @@ pub fn plan_against(
     let (mut evaluated, graph) =
         evaluate_config(ws, cfg, inputs, EvalMode::Plan, Some(&planner), diags);
     let (mut plan, state) = planner.finish(cfg, &mut evaluated, &graph, diags);
-    plan.migrations = plan_migrations(&plan, &evaluated.migrations, &state, diags);
+    plan.migrations = plan_migrations(&plan, &evaluated.migrations, &state, history, diags);
     let providers = std::mem::take(&mut evaluated.providers);
     (!diags.has_errors()).then_some(Planned {
         plan,

@@ -1,20 +1,42 @@
 //! Pending migrations per migration block.
 //!
 //! When the database will be created (or replaced), every migration file is pending. When
-//! it exists, pending files are those the recorded history (the state's `migrations`
-//! section, mirrored from the database's history table) has not applied; the migration stage
-//! checks the database itself before running anything.
+//! it exists, the block's history decides: read from the database's history table through a
+//! [`HistoryReader`] when one is given and the database answers, otherwise the state's
+//! `migrations` section (mirrored from that table by every run), with a warning when the
+//! database could not be reached. Either way the history is compared with the files the way
+//! the runner does ([`crate::migrate::assess`]): a changed, missing or out-of-order file is
+//! an error naming the file, so plan fails before apply would.
 
 use super::{Action, MigrationChange, PendingMigration, Plan};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::eval::{MigrationValue, Value};
-use crate::migrate::{discover, MigrationKind};
+use crate::migrate::{assess, discover, HistoryRow, MigrationKind};
 use crate::state::State;
+
+/// A block's history as read from its database.
+pub enum History {
+    /// The history table's rows (empty when the table does not exist yet); `target`
+    /// describes the database (`postgres://user@host:port/db`, no password).
+    Read {
+        target: String,
+        rows: Vec<HistoryRow>,
+    },
+    /// The database exists but did not answer, or its connection cannot be worked out.
+    Unreachable { error: String },
+}
+
+/// Reads a migration block's history from its database.
+pub trait HistoryReader {
+    /// `db` is the state value of the block's database instance, when it has one.
+    fn history(&self, block: &MigrationValue, db: Option<&Value>) -> History;
+}
 
 pub fn plan_migrations(
     plan: &Plan,
     migrations: &[MigrationValue],
     state: &State,
+    reader: Option<&dyn HistoryReader>,
     diags: &mut Diagnostics,
 ) -> Vec<MigrationChange> {
     let mut out = Vec::new();
@@ -27,59 +49,81 @@ pub fn plan_migrations(
             Ok(f) => f,
             Err(e) => {
                 diags.push(
-                    Diagnostic::error("Invalid migration directory").detail(format!("{addr}: {e}")),
+                    Diagnostic::error("Invalid migration directory")
+                        .detail(format!("{addr}: {e}"))
+                        .at_opt(m.span.as_ref()),
                 );
                 continue;
             }
         };
-        let db_action = m
+        let db_change = m
             .database
             .as_ref()
-            .and_then(|d| plan.changes.iter().find(|c| &c.addr == d))
-            .map(|c| c.action);
+            .and_then(|d| plan.changes.iter().find(|c| &c.addr == d));
+        let db_action = db_change.map(|c| c.action);
         if plan.destroy || db_action == Some(Action::Delete) {
             continue;
         }
-        let exists_in_state = m.database.as_ref().is_some_and(|d| state.get(d).is_some());
+        // The database's attributes as they are now (the planner has taken them out of
+        // `state`; the change keeps them as `before`).
+        let db = db_change.and_then(|c| c.before.as_ref());
         let creating = match db_action {
             Some(a) => matches!(
                 a,
                 Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete
             ),
-            None => !exists_in_state,
+            None => m.database.as_ref().is_some_and(|d| state.get(d).is_none()),
         };
-        let history: Vec<_> = state
-            .migrations
-            .iter()
-            .filter(|r| r.migration == addr && r.success)
-            .collect();
-        let mut pending = Vec::new();
-        for f in files.iter().filter(|f| f.kind != MigrationKind::Undo) {
-            let applied = match f.kind {
-                MigrationKind::Versioned => history
-                    .iter()
-                    .any(|r| r.kind == "versioned" && r.version == f.version),
-                MigrationKind::Repeatable => history
-                    .iter()
-                    .rev()
-                    .find(|r| r.kind == "repeatable" && r.description == f.description)
-                    .is_some_and(|r| r.checksum == f.checksum),
-                MigrationKind::Undo => true,
-            };
-            if creating || !applied {
-                pending.push(PendingMigration {
-                    kind: f.kind,
-                    version: f.version.clone(),
-                    description: f.description.clone(),
-                    file: f.path.display().to_string(),
-                    checksum: f.checksum.clone(),
-                });
-            }
-        }
-        let basis = if creating {
-            "the database will be created, so every migration is pending".to_string()
+        let (pending, basis) = if creating {
+            let pending = files
+                .iter()
+                .filter(|f| f.kind != MigrationKind::Undo)
+                .map(PendingMigration::from)
+                .collect();
+            let basis = "the database will be created, so every migration is pending";
+            (pending, basis.to_string())
         } else {
-            "from the migration history recorded in state; the migration stage confirms against the database before running".to_string()
+            let recorded = || -> Vec<HistoryRow> {
+                state
+                    .migrations
+                    .iter()
+                    .filter(|r| r.migration == addr)
+                    .zip(1..)
+                    .filter_map(|(r, id)| HistoryRow::from_record(r, id))
+                    .collect()
+            };
+            let from_state = "from the migration history recorded in state; the migration stage confirms against the database before running";
+            let (rows, basis) = match reader.map(|r| r.history(m, db)) {
+                Some(History::Read { target, rows }) => {
+                    (rows, format!("from the history table of {target}"))
+                }
+                Some(History::Unreachable { error }) => {
+                    diags.push(
+                        Diagnostic::warning("Cannot read the migration history")
+                            .detail(format!(
+                                "{addr}: {error}. The pending migrations below come from the history recorded in state; apply checks the database itself before running any."
+                            ))
+                            .at_opt(m.span.as_ref()),
+                    );
+                    (recorded(), from_state.to_string())
+                }
+                None => (recorded(), from_state.to_string()),
+            };
+            let allow_out_of_order = m
+                .value
+                .get_attr("allow_out_of_order")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let status = assess(&rows, &files, allow_out_of_order);
+            for p in &status.problems {
+                diags.push(
+                    Diagnostic::error("Migrations disagree with the history")
+                        .detail(format!("{addr}: {p}"))
+                        .at_opt(m.span.as_ref()),
+                );
+            }
+            let pending = status.pending.iter().map(PendingMigration::from).collect();
+            (pending, basis)
         };
         out.push(MigrationChange {
             addr,
@@ -90,4 +134,16 @@ pub fn plan_migrations(
         });
     }
     out
+}
+
+impl From<&crate::migrate::MigrationFile> for PendingMigration {
+    fn from(f: &crate::migrate::MigrationFile) -> Self {
+        PendingMigration {
+            kind: f.kind,
+            version: f.version.clone(),
+            description: f.description.clone(),
+            file: f.path.display().to_string(),
+            checksum: f.checksum.clone(),
+        }
+    }
 }

@@ -11,7 +11,7 @@ pub mod value_serde;
 pub use diff::{
     apply_ignore, changed_attrs, conform, conform_marks, forcing, merge_prior, values_equal,
 };
-pub use migrations::plan_migrations;
+pub use migrations::{plan_migrations, History, HistoryReader};
 pub use planner::{DataReader, PlanOptions, Planner};
 pub use saved::{
     SavedOptions, SavedPlan, SavedPlanError, SavedVariable, SAVED_PLAN_FORMAT, SAVED_PLAN_VERSION,

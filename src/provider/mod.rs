@@ -72,6 +72,22 @@ pub struct DeleteRequest<'a> {
     pub timeout: Duration,
 }
 
+/// What to snapshot: a database object (`aws_db_instance`), before changes a backup should
+/// precede (a migration block's `snapshot_before`).
+#[derive(Debug, Clone)]
+pub struct SnapshotRequest<'a> {
+    /// The resource type of the object, e.g. `aws_db_instance`.
+    pub type_name: &'a str,
+    /// The object's id (an instance's identifier).
+    pub id: &'a str,
+    /// The identifier of the new snapshot (valid for the service).
+    pub snapshot_id: &'a str,
+    /// Tags the snapshot gets.
+    pub tags: &'a BTreeMap<String, String>,
+    /// How long to wait for the snapshot to be usable.
+    pub timeout: Duration,
+}
+
 /// A cloud provider. Futures are `Send` so the apply engine can run them on any worker.
 pub trait Provider: Send + Sync {
     /// Creates the object; returns its full value (including `id`).
@@ -127,6 +143,19 @@ pub trait Provider: Send + Sync {
     ) -> impl Future<Output = Result<(), ProviderError>> + Send {
         let _ = (req, id);
         async { Ok(()) }
+    }
+
+    /// Takes a snapshot of a database object and waits until it is usable; returns the
+    /// snapshot's identifier. Types without snapshots (the default) answer `Unsupported`.
+    fn snapshot_database(
+        &self,
+        req: SnapshotRequest<'_>,
+    ) -> impl Future<Output = Result<String, ProviderError>> + Send {
+        let e = ProviderError::Unsupported {
+            type_name: req.type_name.to_string(),
+            operation: "snapshot",
+        };
+        async move { Err(e) }
     }
 
     /// Reads a data source.

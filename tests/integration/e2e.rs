@@ -139,13 +139,36 @@ fn three_tier_applies_converges_and_destroys() {
         .map(|m| format!("{} {}", m.kind, m.description))
         .collect();
     assert_eq!(ran.len(), 3, "{ran:?}\n{out}");
-    assert!(out.contains("Migrations complete after"), "{out}");
+    // The app hosts depend on the database module, migration included: they start only
+    // once the schema is in place.
+    let line_of = |needle: &str| {
+        out.lines()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no line with {needle:?}:\n{out}"))
+    };
+    let migrated = line_of("module.database.migration.schema: Migrations complete after");
+    let first_app_host = line_of("module.app.aws_instance.this[0]: Creating...");
+    assert!(
+        migrated < first_app_host,
+        "an app host started before the migrations finished:\n{out}"
+    );
     // The second plan (with refresh) changes nothing: exit 0 with -detailed-exitcode.
     let (code, out, err) = terrace(&dir, &args(&["plan", "-detailed-exitcode", "-no-color"]));
     assert_eq!(code, 0, "the second plan is not empty:\n{out}\n{err}");
     let (code, out, err) = terrace(&dir, &args(&["plan", "-json"]));
     assert_eq!(code, 0, "{err}");
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // Nothing pending, as the database's own history table says.
+    let migrations = doc["migrations"].as_array().unwrap();
+    assert_eq!(migrations.len(), 1, "{out}");
+    assert_eq!(migrations[0]["pending"], serde_json::json!([]), "{out}");
+    assert!(
+        migrations[0]["basis"]
+            .as_str()
+            .unwrap()
+            .starts_with("from the history table of postgres://"),
+        "{out}"
+    );
     let changed: Vec<String> = doc["resource_changes"]
         .as_array()
         .unwrap()

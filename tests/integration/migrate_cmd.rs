@@ -10,15 +10,15 @@ use std::path::Path;
 use std::process::Command;
 
 /// A server's URL split up: (user, password, host, port, database).
-struct Server {
-    user: String,
-    password: String,
-    host: String,
-    port: u16,
-    db: String,
+pub(crate) struct Server {
+    pub user: String,
+    pub password: String,
+    pub host: String,
+    pub port: u16,
+    pub db: String,
 }
 
-fn server(url: &str) -> Server {
+pub(crate) fn server(url: &str) -> Server {
     let rest = url.split_once("://").expect("scheme").1;
     let (auth, rest) = rest.rsplit_once('@').expect("user@host");
     let (user, password) = auth.split_once(':').expect("user:password");
@@ -42,7 +42,7 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
 }
 
 /// Runs `sql` on the server's own database (`db` = None) or on `db`.
-fn pg_exec(s: &Server, db: Option<&str>, sql: &str) {
+pub(crate) fn pg_exec(s: &Server, db: Option<&str>, sql: &str) {
     block_on(async {
         let mut c = sqlx::postgres::PgConnectOptions::new_without_pgpass()
             .host(&s.host)
@@ -81,7 +81,7 @@ fn mysql_exec(s: &Server, db: Option<&str>, sql: &str) {
 }
 
 /// A fresh PostgreSQL database named after the test.
-fn fresh_pg(name: &str) -> (Server, String) {
+pub(crate) fn fresh_pg(name: &str) -> (Server, String) {
     let s = server(&pg_url());
     let db = format!("terrace_c_{name}");
     pg_exec(
@@ -103,7 +103,7 @@ fn fresh_mysql(name: &str) -> (Server, String) {
 
 /// Runs the binary in `dir` with `env` added; the audit identity is fixed
 /// (`tester (GitLab CI)`), and no password comes from the caller's environment.
-fn terrace(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+pub(crate) fn terrace(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     let mut c = Command::new(env!("CARGO_BIN_EXE_terrace"));
     c.args(args)
         .current_dir(dir)
@@ -124,7 +124,7 @@ fn terrace(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, Str
 }
 
 /// A state holding one `aws_db_instance` at `address` with attributes pointing at `s`/`db`.
-fn state_with_instance(address: &str, s: &Server, db: &str, engine: &str) -> String {
+pub(crate) fn state_with_instance(address: &str, s: &Server, db: &str, engine: &str) -> String {
     serde_json::json!({
         "version": 1,
         "terrace_version": "0.1.0",
@@ -151,7 +151,7 @@ fn state_migrations(dir: &Path) -> Vec<Json> {
     st["migrations"].as_array().cloned().unwrap_or_default()
 }
 
-const DB_INSTANCE: &str = r#"
+pub(crate) const DB_INSTANCE: &str = r#"
 resource "aws_db_instance" "app" {
   identifier          = "app-db"
   engine              = "postgres"

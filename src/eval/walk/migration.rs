@@ -124,6 +124,7 @@ impl Evaluation<'_> {
             },
             value: v,
             database,
+            span: Some(mg.span.clone()),
         });
     }
 }

@@ -91,6 +91,8 @@ pub struct MigrationValue {
     pub value: Value,
     /// The database instance it runs against.
     pub database: Option<ResourceInstanceAddr>,
+    /// The block's header, for diagnostics about it.
+    pub span: Option<crate::diag::SrcSpan>,
 }
 
 /// The result of evaluating a configuration.

@@ -4,7 +4,9 @@
 use super::common::sdk;
 use super::{data, ec2, rds, AwsClients};
 use crate::eval::Value;
-use crate::provider::{CreateRequest, DeleteRequest, Provider, ProviderError, UpdateRequest};
+use crate::provider::{
+    CreateRequest, DeleteRequest, Provider, ProviderError, SnapshotRequest, UpdateRequest,
+};
 use std::collections::BTreeMap;
 
 /// Which family implements a resource type.
@@ -37,8 +39,9 @@ pub const SUPPORTED_DATA_SOURCES: &[&str] = &[
     "aws_vpc",
 ];
 
-/// The AWS provider over one set of SDK clients (one region, one account).
-#[derive(Debug)]
+/// The AWS provider over one set of SDK clients (one region, one account). Cloning is cheap:
+/// the clones share the SDK clients and the waiters' batching.
+#[derive(Debug, Clone)]
 pub struct AwsProvider {
     clients: AwsClients,
     account: tokio::sync::OnceCell<String>,
@@ -160,6 +163,13 @@ impl Provider for AwsProvider {
         match req.addr.resource.type_name.as_str() {
             "aws_security_group" => ec2::prepare_adoption(self, &req, id).await,
             _ => Ok(()),
+        }
+    }
+
+    async fn snapshot_database(&self, req: SnapshotRequest<'_>) -> Result<String, ProviderError> {
+        match family(req.type_name) {
+            Some(Family::Rds) => rds::snapshot(&self.clients, &req).await,
+            _ => Err(unsupported(req.type_name, "snapshot")),
         }
     }
 

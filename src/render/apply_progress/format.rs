@@ -355,10 +355,13 @@ pub struct ChangeSummary {
 
 impl ChangeSummary {
     /// Counts the plan's changes whose result is `Done`; a replacement counts as one added
-    /// and one destroyed. `failed` is whether any result is not `Done`.
-    pub fn tally(plan: &Plan, results: &BTreeMap<ResourceInstanceAddr, NodeResult>) -> Self {
+    /// and one destroyed. `failed` is whether any resource or migration stage did not
+    /// complete.
+    pub fn tally(plan: &Plan, outcome: &crate::apply::ApplyOutcome) -> Self {
         let changes = plan.changes.iter().map(|c| (&c.addr, c.action));
-        ChangeSummary::from_changes(plan.destroy, changes, results)
+        let mut s = ChangeSummary::from_changes(plan.destroy, changes, &outcome.results);
+        s.failed = !outcome.is_success();
+        s
     }
 
     /// [`ChangeSummary::tally`] over (address, action) pairs.

@@ -1,5 +1,6 @@
 //! RDS resources: `aws_db_subnet_group`, `aws_db_parameter_group` and `aws_db_instance`,
-//! one module per type, and the dispatch from a type name to its module.
+//! one module per type, and the dispatch from a type name to its module; `snapshot` takes an
+//! instance's manual snapshots (a migration block's `snapshot_before`).
 //!
 //! Free functions over [`AwsClients`] that the provider dispatches to by type name. Ids are
 //! names (subnet and parameter groups) and identifiers (instances). Reads are batched:
@@ -12,12 +13,15 @@
 mod common;
 mod instance;
 mod parameter_group;
+mod snapshot;
 mod subnet_group;
 
 use super::provider::unsupported;
 use super::AwsClients;
 use crate::eval::Value;
-use crate::provider::{CreateRequest, DeleteRequest, ProviderError, UpdateRequest};
+use crate::provider::{
+    CreateRequest, DeleteRequest, ProviderError, SnapshotRequest, UpdateRequest,
+};
 use std::collections::BTreeMap;
 
 /// The RDS resource types implemented here.
@@ -78,6 +82,15 @@ pub async fn read(
     }
 }
 
+/// Snapshots an RDS database object and waits until the snapshot is available; returns the
+/// snapshot identifier.
+pub async fn snapshot(c: &AwsClients, req: &SnapshotRequest<'_>) -> Result<String, ProviderError> {
+    match req.type_name {
+        "aws_db_instance" => snapshot::create(c, req).await,
+        t => Err(unsupported(t, "snapshot")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +102,7 @@ mod tests {
         cr: &CreateRequest<'_>,
         ur: &UpdateRequest<'_>,
         dr: &DeleteRequest<'_>,
+        sr: &SnapshotRequest<'_>,
         priors: &[(String, Value)],
     ) {
         fn is_send<T: Send>(_: T) {}
@@ -96,5 +110,6 @@ mod tests {
         is_send(update(c, ur));
         is_send(delete(c, dr));
         is_send(read(c, "aws_db_instance", priors));
+        is_send(snapshot(c, sr));
     }
 }
