@@ -113,10 +113,19 @@ resource "aws_subnet" "s" {{
 
 /// Creates the objects through the SDK (an apply of 1,251 resources is needlessly slow for a
 /// benchmark of reads) and writes a state that holds them, then counts one `plan`'s calls.
-fn refresh(moto: &str) {
+/// What the refresh and drift benchmarks read: 1,000 instances, 200 security groups and
+/// 50 subnets in one VPC, created through the SDK, with a state naming them (ids only) and
+/// a configuration declaring them, in a temporary directory.
+struct Fixture {
+    tmp: tempfile::TempDir,
+    instances: usize,
+    groups: usize,
+    subnets: usize,
+}
+
+fn fixture(moto: &str, region: &str) -> Fixture {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let region = "us-west-1";
     let rt = tokio::runtime::Runtime::new().unwrap();
     let (vpc, subnets, groups, instances) = rt.block_on(async {
         let settings = terrace::provider::aws::AwsSettings {
@@ -157,7 +166,25 @@ fn refresh(moto: &str) {
                 .send()
                 .await
                 .unwrap();
-            groups.push(g.group_id().unwrap().to_string());
+            let id = g.group_id().unwrap().to_string();
+            // As Terrace creates groups: the default allow-all egress rule revoked (the
+            // configuration declares no egress).
+            ec2.revoke_security_group_egress()
+                .group_id(&id)
+                .ip_permissions(
+                    aws_sdk_ec2::types::IpPermission::builder()
+                        .ip_protocol("-1")
+                        .ip_ranges(
+                            aws_sdk_ec2::types::IpRange::builder()
+                                .cidr_ip("0.0.0.0/0")
+                                .build(),
+                        )
+                        .build(),
+                )
+                .send()
+                .await
+                .unwrap();
+            groups.push(id);
         }
         let mut instances = Vec::new();
         for (i, subnet) in subnets.iter().enumerate() {
@@ -236,6 +263,17 @@ resource "aws_instance" "i" {
 "#,
     );
     std::fs::write(dir.join("main.tf"), cfg).unwrap();
+    Fixture {
+        instances: instances.len(),
+        groups: groups.len(),
+        subnets: subnets.len(),
+        tmp,
+    }
+}
+
+fn refresh(moto: &str) {
+    let f = fixture(moto, "us-west-1");
+    let dir = f.tmp.path();
     let proxy = FaultProxy::start(moto, Faults::default());
     std::env::set_var("AWS_ENDPOINT_URL", proxy.url());
     let t = Instant::now();
@@ -253,9 +291,9 @@ resource "aws_instance" "i" {
     let counts = proxy.counts();
     println!(
         "refresh of {} instances + {} security groups + {} subnets + 1 VPC: {} API calls ({:.2}s)",
-        instances.len(),
-        groups.len(),
-        subnets.len(),
+        f.instances,
+        f.groups,
+        f.subnets,
         counts.requests,
         took.as_secs_f64()
     );
@@ -382,6 +420,48 @@ resource "aws_instance" "i" {
     );
 }
 
+/// `terrace drift` over the refresh fixture, its state first filled in by a refresh (as an
+/// apply would have left it): API calls, wall time, findings.
+fn drift(moto: &str) {
+    let region = "us-west-2";
+    let f = fixture(moto, region);
+    let dir = f.tmp.path();
+    let path = dir.join("state/default.tfstate.json");
+    let mut state: terrace::state::State =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let settings = terrace::provider::aws::AwsSettings {
+            region: Some(region.into()),
+            endpoint_ec2: Some(moto.into()),
+            endpoint_rds: Some(moto.into()),
+            ..Default::default()
+        };
+        let provider = terrace::provider::aws::AwsProvider::new(
+            terrace::provider::aws::AwsClients::new(&settings).await,
+        );
+        ops::refresh(&provider, &mut state).await.unwrap();
+    });
+    std::fs::write(&path, serde_json::to_vec(&state).unwrap()).unwrap();
+    let proxy = FaultProxy::start(moto, Faults::default());
+    std::env::set_var("AWS_ENDPOINT_URL", proxy.url());
+    let t = Instant::now();
+    let run = ops::drift(&workspace(dir), &ops::DriftOptions::default());
+    let took = t.elapsed();
+    let report = run
+        .report
+        .unwrap_or_else(|| panic!("drift failed: {:?}", run.diags));
+    let counts = proxy.counts();
+    println!(
+        "drift over {} instances + {} security groups + {} subnets + 1 VPC: {} API calls ({} in the report), {:.2}s, {} findings",
+        f.instances, f.groups, f.subnets, counts.requests, report.api_calls, took.as_secs_f64(), report.findings.len()
+    );
+    for (action, n) in &counts.actions {
+        println!("  {action}: {n}");
+    }
+    println!("  findings by kind: {:?}", report.summary.by_kind);
+}
+
 fn main() {
     let moto = std::env::var("TERRACE_BENCH_MOTO_URL").unwrap_or_else(|_| {
         eprintln!(
@@ -395,13 +475,14 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("refresh") => refresh(&moto),
+        Some("drift") => drift(&moto),
         Some("apply") => {
             let latency = args.get(1).and_then(|x| x.parse().ok()).unwrap_or(50);
             let parallelism = args.get(2).and_then(|x| x.parse().ok()).unwrap_or(10);
             apply_bench(&moto, latency, parallelism);
         }
         _ => {
-            eprintln!("usage: aws_bench refresh | apply [LATENCY_MS] [PARALLELISM]");
+            eprintln!("usage: aws_bench refresh | drift | apply [LATENCY_MS] [PARALLELISM]");
             std::process::exit(2);
         }
     }

@@ -9,6 +9,7 @@ pub mod apply;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod drift;
 pub mod eval;
 pub mod graph;
 pub mod migrate;

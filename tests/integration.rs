@@ -11,6 +11,8 @@ mod aws;
 mod aws_rds;
 #[path = "integration/cli.rs"]
 mod cli;
+#[path = "integration/drift.rs"]
+mod drift;
 #[path = "integration/e2e.rs"]
 mod e2e;
 #[path = "integration/examples.rs"]
@@ -21,6 +23,10 @@ mod fault_proxy;
 mod faults;
 #[path = "integration/functions.rs"]
 mod functions;
+#[path = "integration/import.rs"]
+mod import;
+#[path = "integration/inventory.rs"]
+mod inventory;
 #[path = "integration/kill.rs"]
 mod kill;
 #[path = "integration/language.rs"]
@@ -41,6 +47,8 @@ mod migrate_stage;
 mod plan;
 #[path = "integration/progress.rs"]
 mod progress;
+#[path = "integration/refresh_only.rs"]
+mod refresh_only;
 #[path = "integration/schemas.rs"]
 mod schemas;
 #[path = "integration/state.rs"]

@@ -543,6 +543,19 @@ pub async fn apply_plan<P: Provider + 'static>(
         BTreeSet::new()
     };
     let (mut deps, recorded) = dependencies(plan, graph, journal.state(), &running);
+    // Imported objects are recorded before any step runs: a change of one starts from it.
+    let mut failed_imports = Vec::new();
+    for c in &plan.changes {
+        let Some(i) = &c.importing else { continue };
+        let d = recorded.get(&c.addr).cloned().unwrap_or_default();
+        let resource = record(&c.addr, &i.object, &d, c.create_before_destroy);
+        if let Err(e) = journal.append(&JournalEntry::Upsert { resource }) {
+            failed_imports.push((
+                c.addr.clone(),
+                format!("recording the imported object failed: {e}"),
+            ));
+        }
+    }
     let shared = Arc::new(Shared {
         provider,
         journal: Mutex::new(journal),
@@ -575,6 +588,9 @@ pub async fn apply_plan<P: Provider + 'static>(
     let mut waiting: HashMap<Node, usize> =
         deps.iter().map(|(a, ds)| (a.clone(), ds.len())).collect();
     let mut outcome = ApplyOutcome::default();
+    for (addr, e) in failed_imports {
+        outcome.results.insert(addr, NodeResult::Failed(e));
+    }
     let mut tasks: JoinSet<(Node, Result<Option<String>, String>, Duration)> = JoinSet::new();
     let mut cancelled = false;
     tokio::pin!(cancel);

@@ -110,6 +110,16 @@ pub(super) fn dependencies(
         waits.entry(me).or_default().extend(w);
         recorded.insert(a, direct);
     }
+    // An imported object that stays as it is records its dependencies too.
+    for c in plan.changes.iter().filter(|c| c.importing.is_some()) {
+        if !recorded.contains_key(&c.addr) && c.action == Action::NoOp {
+            let from = NodeAddr::Resource(c.addr.clone());
+            recorded.insert(
+                c.addr.clone(),
+                reached(graph, &from, &changed, migrations).1,
+            );
+        }
+    }
     // A migration stage runs once everything it references (its database first) is done.
     for m in migrations {
         let Some(node) = migration_node(graph, m) else {

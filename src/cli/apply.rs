@@ -1,4 +1,4 @@
-//! `terrace apply [PLANFILE] [-auto-approve] [-json] [-destroy] [-target ADDR] [-replace ADDR]
+//! `terrace apply [PLANFILE] [-auto-approve] [-json] [-destroy | -refresh-only] [-target ADDR] [-replace ADDR]
 //! [-parallelism N] [-var k=v] [-var-file f] [-lock-timeout D]` and `terrace destroy`.
 
 use super::validate::var_args;
@@ -26,6 +26,10 @@ pub struct ApplyArgs {
     /// Destroy everything in state.
     #[arg(long)]
     pub destroy: bool,
+    /// Only refresh: record in state what changed outside Terrace, changing nothing in the
+    /// cloud.
+    #[arg(long = "refresh-only")]
+    pub refresh_only: bool,
     /// Limit the apply to ADDR and what it depends on.
     #[arg(long, value_name = "ADDR")]
     pub target: Vec<String>,
@@ -50,7 +54,7 @@ pub struct ApplyArgs {
     /// Ask for confirmation when there is a terminal (`-input=false` never asks).
     #[arg(long, default_value_t = true, action = ArgAction::Set, value_name = "BOOL")]
     pub input: bool,
-    /// Refresh before planning (accepted; see README for the refresh status).
+    /// Refresh the state's objects from the cloud before planning.
     #[arg(long, default_value_t = true, action = ArgAction::Set, value_name = "BOOL")]
     pub refresh: bool,
 }
@@ -127,6 +131,7 @@ pub fn run(a: ApplyArgs, out: &Output, destroy_verb: bool) -> anyhow::Result<Exi
         parallelism: a.parallelism.max(1),
         saved,
         handle_interrupts: true,
+        refresh_only: a.refresh_only,
     };
     let style = out.style;
     let json = a.json;
@@ -140,7 +145,11 @@ pub fn run(a: ApplyArgs, out: &Output, destroy_verb: bool) -> anyhow::Result<Exi
         if !ask {
             return true;
         }
-        let _ = out.stdout("\nDo you want to perform these actions?\n  Terrace will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
+        let _ = out.stdout(if plan.refresh_only {
+            "\nWould you like to update the Terrace state to reflect these detected changes?\n  Terrace will write these changes to the state without modifying any real infrastructure.\n  There is no undo. Only 'yes' will be accepted to confirm.\n\n  Enter a value: "
+        } else {
+            "\nDo you want to perform these actions?\n  Terrace will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
+        });
         let mut line = String::new();
         let _ = std::io::stdin().lock().read_line(&mut line);
         line.trim() == "yes"
@@ -160,11 +169,11 @@ pub fn run(a: ApplyArgs, out: &Output, destroy_verb: bool) -> anyhow::Result<Exi
         return Ok(ExitCode::from(1));
     };
     let Some(outcome) = &report.outcome else {
-        if plan.has_changes() {
-            out.stdout("\nApply cancelled.\n")?;
+        if report.diags.has_errors() {
             return Ok(ExitCode::from(1));
         }
-        if report.diags.has_errors() {
+        if plan.has_changes() {
+            out.stdout("\nApply cancelled.\n")?;
             return Ok(ExitCode::from(1));
         }
         // Nothing to do: machines still get the (empty) summary, as from Terraform.

@@ -2,8 +2,10 @@
 
 mod apply;
 mod args;
+mod drift;
 mod force_unlock;
 mod graph;
+mod import;
 mod migrate;
 mod output_cmd;
 mod plan;
@@ -47,6 +49,10 @@ pub enum Command {
     Apply(apply::ApplyArgs),
     /// Destroy everything in state (apply -destroy).
     Destroy(apply::ApplyArgs),
+    /// Report what changed in the cloud outside Terrace (read-only; exit 2 on drift).
+    Drift(drift::DriftArgs),
+    /// Bring an existing object under management: write it into the state at ADDR.
+    Import(import::ImportArgs),
     /// Show a saved plan, or the current state.
     Show(show::ShowArgs),
     /// Inspect and edit the state: list, show, rm, mv.
@@ -86,6 +92,8 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
         Command::Plan(a) => plan::run(a, &out),
         Command::Apply(a) => apply::run(a, &out, false),
         Command::Destroy(a) => apply::run(a, &out, true),
+        Command::Drift(a) => drift::run(a, &out),
+        Command::Import(a) => import::run(a, &out),
         Command::Show(a) => show::run(a, &out),
         Command::State(a) => state::run(a, &out),
         Command::Output(a) => output_cmd::run(a, &out),

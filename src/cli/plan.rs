@@ -1,4 +1,4 @@
-//! `terrace plan [-out FILE] [-json] [-detailed-exitcode] [-destroy] [-target ADDR]...
+//! `terrace plan [-out FILE] [-json] [-detailed-exitcode] [-destroy | -refresh-only] [-target ADDR]...
 //! [-replace ADDR]... [-var k=v] [-var-file f] [-lock=false] [-lock-timeout D]`
 
 use super::validate::var_args;
@@ -24,6 +24,10 @@ pub struct PlanArgs {
     /// Plan to destroy everything in state.
     #[arg(long)]
     pub destroy: bool,
+    /// Only refresh: show what changed outside Terrace and plan to record it in state,
+    /// changing nothing in the cloud.
+    #[arg(long = "refresh-only")]
+    pub refresh_only: bool,
     /// Limit the plan to ADDR (a resource, instance or module) and what it depends on.
     #[arg(long, value_name = "ADDR")]
     pub target: Vec<String>,
@@ -45,7 +49,7 @@ pub struct PlanArgs {
     /// Ask for missing input (Terrace never prompts; accepted for compatibility).
     #[arg(long, default_value_t = true, action = ArgAction::Set, value_name = "BOOL")]
     pub input: bool,
-    /// Refresh before planning (refresh arrives with the AWS provider).
+    /// Refresh the state's objects from the cloud before planning.
     #[arg(long, default_value_t = true, action = ArgAction::Set, value_name = "BOOL")]
     pub refresh: bool,
 }
@@ -82,6 +86,7 @@ pub fn run(a: PlanArgs, out: &Output) -> anyhow::Result<ExitCode> {
         lock_timeout,
         connect: true,
         refresh: a.refresh,
+        refresh_only: a.refresh_only,
     };
     let report = ops::plan(&ws, &opts);
     if !report.diags.is_empty() {

@@ -166,6 +166,11 @@ pub fn decode_file(body: Body, m: &mut Module, sources: &SourceMap, diags: &mut 
                     diags,
                 );
             }
+            "import" => {
+                if let Some(i) = super::import::decode_import(b, sources, diags) {
+                    m.imports.push(i);
+                }
+            }
             other => diags.push(
                 Diagnostic::warning(format!("{other} blocks are not supported yet"))
                     .detail(format!("Terrace ignores this {other} block."))
@@ -231,7 +236,7 @@ pub fn is_valid_name(s: &str) -> bool {
         && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
 }
 
-fn unexpected_block(b: &Block, parent: &str) -> Diagnostic {
+pub(super) fn unexpected_block(b: &Block, parent: &str) -> Diagnostic {
     Diagnostic::error("Unsupported block type")
         .detail(format!(
             "Blocks of type {:?} are not expected in {} {parent} block.",
@@ -241,7 +246,7 @@ fn unexpected_block(b: &Block, parent: &str) -> Diagnostic {
         .at(&b.kind_span)
 }
 
-fn unexpected_attr(a: &Attr, parent: &str, allowed: &[&str]) -> Diagnostic {
+pub(super) fn unexpected_attr(a: &Attr, parent: &str, allowed: &[&str]) -> Diagnostic {
     let mut d = Diagnostic::error("Unsupported argument")
         .detail(format!(
             "An argument named {:?} is not expected in {} {parent} block.",

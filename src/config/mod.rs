@@ -3,13 +3,15 @@
 
 mod body;
 mod decode;
+mod import;
 mod loader;
 mod module;
 
 pub use body::{Attr, Block, Body, Expr};
 pub use decode::{is_valid_name, parse_duration};
+pub use import::{resolve_target, TargetError};
 pub use loader::{clean_path, load, load_file_set, Config, ModuleTree};
 pub use module::{
-    Backend, IgnoreChanges, Lifecycle, Migration, Module, ModuleCall, Output, ProviderConfig,
-    Resource, Settings, Timeouts, Validation, Variable,
+    Backend, IgnoreChanges, Import, Lifecycle, Migration, Module, ModuleCall, Output,
+    ProviderConfig, Resource, Settings, Timeouts, Validation, Variable,
 };

@@ -21,6 +21,8 @@ pub struct Module {
     pub resources: IndexMap<ResourceAddr, Resource>,
     pub module_calls: IndexMap<String, ModuleCall>,
     pub migrations: IndexMap<String, Migration>,
+    /// `import {}` blocks, in source order (only the root module's are used).
+    pub imports: Vec<Import>,
 }
 
 /// A `terraform {}` block.
@@ -153,4 +155,17 @@ pub struct Migration {
     pub span: SrcSpan,
     pub body: Body,
     pub depends_on: Vec<Expr>,
+}
+
+/// An `import {}` block: bring the existing object `id` under management at `to`.
+/// `to` is a literal resource instance address (checked against the configuration during
+/// evaluation); `id` is evaluated at plan time and must be a known string.
+#[derive(Debug, Clone)]
+pub struct Import {
+    /// The `import` keyword, where diagnostics about the whole block point.
+    pub span: SrcSpan,
+    /// The target, relative to the module the block is in.
+    pub to: crate::addr::ResourceInstanceAddr,
+    pub to_span: SrcSpan,
+    pub id: Expr,
 }

@@ -30,6 +30,8 @@ pub struct ApplyCmdOptions {
     pub saved: Option<SavedPlan>,
     /// Stop starting new changes on Ctrl-C; a second Ctrl-C exits at once.
     pub handle_interrupts: bool,
+    /// `-refresh-only`: only record the refresh's findings in state (see `ops::refresh_only`).
+    pub refresh_only: bool,
 }
 
 impl Default for ApplyCmdOptions {
@@ -42,6 +44,7 @@ impl Default for ApplyCmdOptions {
             parallelism: 10,
             saved: None,
             handle_interrupts: false,
+            refresh_only: false,
         }
     }
 }
@@ -141,6 +144,14 @@ where
         config: cfg,
         outputs: Vec::new(),
     };
+    let refresh_only =
+        opts.refresh_only || opts.saved.as_ref().is_some_and(|s| s.options.refresh_only);
+    if let Some(d) = refresh_only
+        .then(|| super::refresh_only::check_apply_options(opts))
+        .flatten()
+    {
+        diags.push(d);
+    }
     if diags.has_errors() {
         return fail(diags, cfg, None);
     }
@@ -183,6 +194,8 @@ where
     };
     // Refresh, then plan against what exists (a saved plan was made the same way).
     let mut drift = Vec::new();
+    // A targeted refresh-only apply keeps the stored entries of what it does not target.
+    let prior = (refresh_only && !plan_opts.targets.is_empty()).then(|| state.clone());
     if opts.refresh && !state.resources.is_empty() {
         let mut refreshed = state.clone();
         match connected
@@ -202,6 +215,28 @@ where
             }
         }
     }
+    if refresh_only {
+        let input = super::refresh_only::ApplyInput {
+            backend: &backend,
+            prior: prior.as_ref(),
+            refreshed: state,
+            drift,
+            targets: &plan_opts.targets,
+            saved: opts.saved.as_ref(),
+        };
+        return super::refresh_only::apply(ws, cfg, &inputs, input, approve, diags);
+    }
+    let imports = super::import::plan_imports(
+        ws,
+        &cfg,
+        &inputs,
+        Some(&connected),
+        &state,
+        plan_opts.destroy,
+        &mut diags,
+    );
+    let mut planning = state.clone();
+    imports.add_to(&mut planning);
     let Some(Planned {
         plan: mut fresh,
         graph,
@@ -210,7 +245,7 @@ where
         ws,
         &cfg,
         &inputs,
-        state.clone(),
+        planning,
         &plan_opts,
         Some(&connected),
         Some(&super::migration_history::DatabaseHistory::new(&ws.env)),
@@ -221,6 +256,11 @@ where
         return fail(diags, cfg, None);
     };
     fresh.drift = drift;
+    imports.mark(&mut fresh, &mut diags);
+    if diags.has_errors() {
+        diags.sort_dedup();
+        return fail(diags, cfg, None);
+    }
     let plan = match &opts.saved {
         None => fresh,
         Some(saved) => {
@@ -359,7 +399,12 @@ where
 }
 
 /// Why a saved plan may not be applied, if it may not.
-fn stale_reason(saved: &SavedPlan, fresh: &Plan, cfg: &Config, state: &State) -> Option<String> {
+pub(super) fn stale_reason(
+    saved: &SavedPlan,
+    fresh: &Plan,
+    cfg: &Config,
+    state: &State,
+) -> Option<String> {
     if saved.config_hash != config_hash(cfg) {
         return Some("The configuration changed since the plan was made.".into());
     }
@@ -387,6 +432,16 @@ fn stale_reason(saved: &SavedPlan, fresh: &Plan, cfg: &Config, state: &State) ->
             .map(|c| (c.addr.to_string(), c.action))
             .collect::<Vec<_>>()
     };
+    let imports = |p: &Plan| {
+        p.changes
+            .iter()
+            .filter(|c| c.importing.is_some())
+            .map(|c| c.addr.to_string())
+            .collect::<Vec<_>>()
+    };
+    if imports(&saved.plan) != imports(fresh) {
+        return Some("The objects to import changed since the plan was made.".into());
+    }
     if actions(&saved.plan) != actions(fresh) {
         return Some("Planning again now gives different actions than the saved plan.".into());
     }

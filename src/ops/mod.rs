@@ -3,7 +3,9 @@
 
 mod apply;
 mod connect;
+mod drift;
 mod graph;
+mod import;
 mod migrate;
 mod migrate_context;
 mod migration_history;
@@ -12,6 +14,7 @@ mod migration_target;
 mod output;
 mod plan;
 mod refresh;
+mod refresh_only;
 mod state;
 mod state_access;
 mod validate;
@@ -19,7 +22,12 @@ mod workspace;
 
 pub use apply::{apply, ApplyCmdOptions, ApplyReport};
 pub use connect::{aws as aws_provider, connect, runtime, Connected};
+pub use drift::{drift, DriftOptions, DriftRun};
 pub use graph::{graph, GraphOptions, GraphReport};
+pub use import::{
+    import, import_prior, imported_value, plan_imports, read_objects, ImportCmdOptions,
+    ImportError, ImportReport, PlannedImports,
+};
 pub use migrate::{
     migrate_down, migrate_history, migrate_repair, migrate_status, migrate_up, BlockHistory,
     BlockOutcome, BlockRepair, BlockRun, BlockStatus, MigrateCmdError, MigrateCmdOptions,

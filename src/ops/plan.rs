@@ -26,6 +26,8 @@ pub struct PlanCmdOptions {
     pub connect: bool,
     /// With `connect`, refresh before planning (`-refresh`).
     pub refresh: bool,
+    /// `-refresh-only`: plan only to record the refresh's findings in state.
+    pub refresh_only: bool,
 }
 
 impl Default for PlanCmdOptions {
@@ -36,6 +38,7 @@ impl Default for PlanCmdOptions {
             lock: true,
             connect: false,
             refresh: true,
+            refresh_only: false,
             lock_timeout: Duration::ZERO,
         }
     }
@@ -53,6 +56,13 @@ pub struct PlanReport {
 pub fn plan(ws: &Workspace, opts: &PlanCmdOptions) -> PlanReport {
     let mut diags = Diagnostics::new();
     let (cfg, inputs) = load_config(ws, &opts.vars, &mut diags);
+    if let Some((summary, detail)) = opts
+        .refresh_only
+        .then(|| crate::plan::refresh_only::incompatible(opts.refresh, &opts.plan))
+        .flatten()
+    {
+        diags.push(Diagnostic::error(summary).detail(detail));
+    }
     if diags.has_errors() {
         diags.sort_dedup();
         return PlanReport {
@@ -78,7 +88,9 @@ pub fn plan(ws: &Workspace, opts: &PlanCmdOptions) -> PlanReport {
         };
     let mut state = state;
     let needs_cloud = opts.connect
-        && ((opts.refresh && !state.resources.is_empty()) || has_data_sources(&cfg.root));
+        && ((opts.refresh && !state.resources.is_empty())
+            || has_data_sources(&cfg.root)
+            || !cfg.root.module.imports.is_empty());
     let connected = if needs_cloud {
         match super::connect::connect(ws, &cfg, &inputs, super::connect::aws) {
             Ok(c) => Some(c),
@@ -96,6 +108,8 @@ pub fn plan(ws: &Workspace, opts: &PlanCmdOptions) -> PlanReport {
         None
     };
     let mut drift = Vec::new();
+    // A targeted refresh-only plan keeps the stored entries of what it does not target.
+    let prior = (opts.refresh_only && !opts.plan.targets.is_empty()).then(|| state.clone());
     if let (Some(c), true) = (&connected, opts.refresh) {
         match c
             .runtime
@@ -123,11 +137,41 @@ pub fn plan(ws: &Workspace, opts: &PlanCmdOptions) -> PlanReport {
     let history = opts
         .connect
         .then_some(&history as &dyn crate::plan::HistoryReader);
-    let planned = plan_against(
-        ws, &cfg, &inputs, state, &opts.plan, reader, history, &mut diags,
-    );
+    // Import blocks: their objects are planned as if in state (refresh-only imports nothing).
+    let imports = if opts.refresh_only {
+        super::import::PlannedImports::default()
+    } else {
+        let c = connected.as_ref();
+        let destroy = opts.plan.destroy;
+        super::import::plan_imports(ws, &cfg, &inputs, c, &state, destroy, &mut diags)
+    };
+    imports.add_to(&mut state);
+    let planned = if opts.refresh_only {
+        let targets = &opts.plan.targets;
+        let drift = std::mem::take(&mut drift);
+        super::refresh_only::plan(
+            ws,
+            &cfg,
+            &inputs,
+            prior.as_ref(),
+            state,
+            drift,
+            targets,
+            &mut diags,
+        )
+        .map(|r| r.plan)
+    } else {
+        plan_against(
+            ws, &cfg, &inputs, state, &opts.plan, reader, history, &mut diags,
+        )
+        .map(|p| p.plan)
+    };
+    let planned = planned.map(|mut p| {
+        imports.mark(&mut p, &mut diags);
+        p
+    });
     diags.sort_dedup();
-    let Some(Planned { mut plan, .. }) = planned.filter(|_| !diags.has_errors()) else {
+    let Some(mut plan) = planned.filter(|_| !diags.has_errors()) else {
         return PlanReport {
             plan: None,
             diags,
@@ -135,7 +179,9 @@ pub fn plan(ws: &Workspace, opts: &PlanCmdOptions) -> PlanReport {
             saved: None,
         };
     };
-    plan.drift = drift;
+    if !plan.refresh_only {
+        plan.drift = drift;
+    }
     let saved = SavedPlan {
         format: SAVED_PLAN_FORMAT.to_string(),
         format_version: SAVED_PLAN_VERSION,
@@ -144,7 +190,10 @@ pub fn plan(ws: &Workspace, opts: &PlanCmdOptions) -> PlanReport {
         workspace: ws.name.clone(),
         config_hash: config_hash(&cfg),
         variables: saved_variables(&cfg, &inputs),
-        options: SavedOptions::from(&opts.plan),
+        options: SavedOptions {
+            refresh_only: opts.refresh_only,
+            ..SavedOptions::from(&opts.plan)
+        },
         plan: plan.clone(),
     };
     PlanReport {

@@ -2,6 +2,8 @@
 //! what changed outside Terrace.
 
 use crate::addr::Mode;
+use crate::config::IgnoreChanges;
+use crate::drift::attribute_changes;
 use crate::eval::Value;
 use crate::plan::{changed_attrs, Drift};
 use crate::provider::{Provider, ProviderError};
@@ -9,7 +11,8 @@ use crate::state::{value_to_state_json, State};
 use std::collections::BTreeMap;
 
 /// Updates `state` in place with the cloud's values (objects that are gone are removed) and
-/// returns the differences. One batched `read` per resource type.
+/// returns the differences configuration could cause or fix (computed-only attributes
+/// update the state silently). One batched `read` per resource type.
 pub async fn refresh<P: Provider>(
     provider: &P,
     state: &mut State,
@@ -62,12 +65,25 @@ pub async fn refresh<P: Provider>(
                         let (attributes, sensitive_attributes) = value_to_state_json(&now);
                         r.attributes = attributes;
                         r.sensitive_attributes = sensitive_attributes;
-                        drift.push(Drift {
-                            addr: r.address.clone(),
-                            before: Some(prior),
-                            after: Some(now),
-                            changed,
-                        });
+                        // Computed-only attributes change as the cloud pleases; the state
+                        // takes them, but they are not changes made outside Terrace.
+                        let mut reported: Vec<String> = schema
+                            .map(|s| {
+                                attribute_changes(&prior, &now, s, &IgnoreChanges::None, &[])
+                                    .into_iter()
+                                    .map(|c| top_level(&c.path).to_string())
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        reported.dedup();
+                        if !reported.is_empty() {
+                            drift.push(Drift {
+                                addr: r.address.clone(),
+                                before: Some(prior),
+                                after: Some(now),
+                                changed: reported,
+                            });
+                        }
                     }
                 }
             }
@@ -77,4 +93,9 @@ pub async fn refresh<P: Provider>(
         state.remove(&a);
     }
     Ok(drift)
+}
+
+/// The attribute a drift path starts with: `tags` of `tags["Owner"]`.
+fn top_level(path: &str) -> &str {
+    path.split('[').next().unwrap_or(path)
 }

@@ -2,8 +2,10 @@
 //! with their reasons. Apply executes exactly a plan.
 
 pub(crate) mod diff;
+mod import;
 mod migrations;
 mod planner;
+pub mod refresh_only;
 mod saved;
 pub mod simulate;
 pub mod value_serde;
@@ -11,6 +13,7 @@ pub mod value_serde;
 pub use diff::{
     apply_ignore, changed_attrs, conform, conform_marks, forcing, merge_prior, values_equal,
 };
+pub use import::{mark_imports, Importing};
 pub use migrations::{plan_migrations, History, HistoryReader};
 pub use planner::{DataReader, PlanOptions, Planner};
 pub use saved::{
@@ -117,6 +120,9 @@ pub struct ResourceChange {
     /// The resource's `timeouts {}`: operation (`create`, `update`, `delete`) to seconds.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub timeouts: std::collections::BTreeMap<String, u64>,
+    /// The existing object an `import` block brings under management at this address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub importing: Option<Importing>,
 }
 
 impl ResourceChange {
@@ -178,6 +184,10 @@ pub struct Plan {
     /// Differences the refresh found between the state and the cloud, before planning.
     #[serde(default)]
     pub drift: Vec<Drift>,
+    /// `-refresh-only`: the plan only records `drift` (and the outputs it changes) in state;
+    /// every resource change is a no-op and nothing in the cloud changes.
+    #[serde(default)]
+    pub refresh_only: bool,
 }
 
 /// An object that changed outside Terrace since it was last applied.
@@ -197,6 +207,8 @@ pub struct Drift {
 /// Counts for the summary line.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Summary {
+    /// Objects imported (an import can also be updated or replaced: it counts there too).
+    pub import: usize,
     pub add: usize,
     pub change: usize,
     pub destroy: usize,
@@ -207,6 +219,7 @@ impl Plan {
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
         for c in &self.changes {
+            s.import += usize::from(c.importing.is_some());
             match c.action {
                 Action::Create => s.add += 1,
                 Action::Update => s.change += 1,
@@ -222,10 +235,14 @@ impl Plan {
         s
     }
 
-    /// True when applying would change anything (resources, outputs or migrations).
+    /// True when applying would change anything (resources, outputs or migrations; for a
+    /// refresh-only plan, the state: drift was found or outputs change).
     pub fn has_changes(&self) -> bool {
+        if self.refresh_only {
+            return !self.drift.is_empty() || self.outputs.iter().any(|o| o.action != Action::NoOp);
+        }
         let s = self.summary();
-        s.add + s.change + s.destroy + s.migrations > 0
+        s.import + s.add + s.change + s.destroy + s.migrations > 0
             || self.outputs.iter().any(|o| o.action != Action::NoOp)
             || self.changes.iter().any(|c| c.action == Action::Read)
     }

@@ -140,6 +140,7 @@ impl InstancePlanner for Planner<'_> {
             provider_id: prior.as_ref().and_then(|p| p.0.clone()),
             create_before_destroy: resource.lifecycle.create_before_destroy,
             timeouts: timeouts_of(resource),
+            importing: None,
         };
         let read_now = match self.reader {
             Some(r)
@@ -322,6 +323,7 @@ impl Planner<'_> {
                     timeouts: configured(cfg, &r.address)
                         .map(timeouts_of)
                         .unwrap_or_default(),
+                    importing: None,
                 },
             );
         }
@@ -343,6 +345,7 @@ impl Planner<'_> {
             destroy: self.opts.destroy,
             targets: self.opts.targets.clone(),
             drift: Vec::new(),
+            refresh_only: false,
         };
         (plan, state)
     }
@@ -430,7 +433,7 @@ fn apply_triggers(seen: &mut BTreeMap<ResourceInstanceAddr, Seen>) {
 }
 
 /// Whether `addr` is selected by the target `t` (a module, resource or instance address).
-fn matches_target(addr: &NodeAddr, t: &str) -> bool {
+pub(crate) fn matches_target(addr: &NodeAddr, t: &str) -> bool {
     let s = addr.to_string();
     if s == t {
         return true;

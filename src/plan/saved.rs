@@ -31,6 +31,9 @@ pub struct SavedOptions {
     pub targets: Vec<String>,
     #[serde(default)]
     pub replace: Vec<String>,
+    /// `-refresh-only`: applying records the refresh in state and changes nothing else.
+    #[serde(default)]
+    pub refresh_only: bool,
 }
 
 impl From<&PlanOptions> for SavedOptions {
@@ -43,6 +46,7 @@ impl From<&PlanOptions> for SavedOptions {
                 .iter()
                 .map(ResourceInstanceAddr::to_string)
                 .collect(),
+            refresh_only: false,
         }
     }
 }

@@ -158,12 +158,53 @@ pub trait Provider: Send + Sync {
         async move { Err(e) }
     }
 
+    /// Every object of the supported types inside the VPCs `scope` names, managed or not:
+    /// instances (not terminated), security groups (not the VPC's `default` group), subnets,
+    /// route tables (not the VPC's main table), internet gateways attached to them, NAT
+    /// gateways (not deleted), and DB instances in the named DB subnet groups. Batched: one
+    /// paginated List/Describe per type, filtered by VPC server-side where the API allows.
+    /// Each object's `value` has the shape `read` gives it. Read-only.
+    fn inventory(
+        &self,
+        scope: InventoryScope<'_>,
+    ) -> impl Future<Output = Result<Vec<CloudObject>, ProviderError>> + Send {
+        let _ = scope;
+        async { Ok(Vec::new()) }
+    }
+
+    /// API requests made through this provider so far, by operation name (e.g.
+    /// `DescribeInstances`), retries included.
+    fn api_calls(&self) -> BTreeMap<String, u64> {
+        BTreeMap::new()
+    }
+
     /// Reads a data source.
     fn read_data(
         &self,
         type_name: &str,
         config: &Value,
     ) -> impl Future<Output = Result<Value, ProviderError>> + Send;
+}
+
+/// Where [`Provider::inventory`] looks.
+#[derive(Debug, Clone, Copy)]
+pub struct InventoryScope<'a> {
+    pub vpc_ids: &'a [String],
+    /// DB subnet group names: DB instances in them are inside the scope.
+    pub db_subnet_groups: &'a [String],
+}
+
+/// An object found by listing the cloud.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudObject {
+    /// The Terraform resource type, e.g. `aws_instance`.
+    pub type_name: String,
+    pub id: String,
+    pub vpc_id: Option<String>,
+    /// The object's tags as the cloud has them (ownership tags included).
+    pub tags: BTreeMap<String, String>,
+    /// Shaped like `Provider::read`'s values for the type (ownership tags stripped).
+    pub value: Value,
 }
 
 /// Tag keys Terrace puts on every object it creates, to recognise its own objects.

@@ -2,7 +2,15 @@
 //! and styling.
 
 pub mod apply_progress;
+mod atomic_write;
 mod diagnostic;
+mod drift_human;
+mod drift_markdown;
+mod drift_prometheus;
+#[cfg(test)]
+mod drift_sample;
+#[cfg(test)]
+mod drift_schema_tests;
 mod graph;
 mod migrate;
 mod migrate_rows;
@@ -12,7 +20,11 @@ mod state;
 mod style;
 
 pub use apply_progress::{in_automation, ApplyProgress, ChangeSummary, Operation, ProgressMode};
+pub use atomic_write::write_atomically;
 pub use diagnostic::{diagnostics_json, render_diagnostic, render_diagnostics};
+pub use drift_human::render_drift_human;
+pub use drift_markdown::render_drift_markdown;
+pub use drift_prometheus::{render_drift_prometheus, render_drift_prometheus_failure};
 pub use graph::{graph_dot, graph_json};
 pub use migrate::{history_json, history_table, migrate_event, status_table};
 pub use migrate_rows::{status_rows, RowState, StatusRow};

@@ -65,17 +65,45 @@ fn render_drift(plan: &Plan, style: Style, out: &mut String) {
         }
         out.push('\n');
     }
-    out.push_str("Unless you have made equivalent changes to your configuration, or ignored the relevant attributes using ignore_changes, the following plan may include actions to undo or respond to these changes.\n\n");
+    out.push_str(if plan.refresh_only {
+        "This is a refresh-only plan, so Terrace will not take any actions to undo these. If you were expecting these changes then you can apply this plan to record the updated values in the Terrace state without changing any remote objects.\n\n"
+    } else {
+        "Unless you have made equivalent changes to your configuration, or ignored the relevant attributes using ignore_changes, the following plan may include actions to undo or respond to these changes.\n\n"
+    });
+}
+
+/// A refresh-only plan: the drift, the outputs it changes, and no resource actions.
+fn render_refresh_only(plan: &Plan, style: Style) -> String {
+    let mut out = String::new();
+    render_drift(plan, style, &mut out);
+    let outputs: Vec<&OutputChange> = plan
+        .outputs
+        .iter()
+        .filter(|o| o.action != Action::NoOp)
+        .collect();
+    if plan.drift.is_empty() && outputs.is_empty() {
+        out.push_str(&style.green("No changes."));
+        out.push_str(" Your infrastructure still matches the configuration.\n\nTerrace has checked that the real remote objects still match the result of your most recent changes, and found no differences.\n");
+        return out;
+    }
+    if !outputs.is_empty() {
+        render_outputs(&outputs, style, &mut out);
+        out.push_str("You can apply this plan to save these new output values to the Terrace state, without changing any real infrastructure.\n");
+    }
+    out
 }
 
 /// The whole plan as text.
 pub fn render_plan(plan: &Plan, style: Style) -> String {
+    if plan.refresh_only {
+        return render_refresh_only(plan, style);
+    }
     let mut out = String::new();
     render_drift(plan, style, &mut out);
     let shown: Vec<&ResourceChange> = plan
         .changes
         .iter()
-        .filter(|c| c.action != Action::NoOp)
+        .filter(|c| c.action != Action::NoOp || c.importing.is_some())
         .collect();
     let migrations: Vec<&MigrationChange> = plan
         .migrations
@@ -148,35 +176,17 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
         }
     }
     if !outputs.is_empty() {
-        out.push_str("Changes to Outputs:\n");
-        let width = outputs.iter().map(|o| o.name.len()).max().unwrap_or(0);
-        for o in &outputs {
-            let sym = match o.action {
-                Action::Create => "+",
-                Action::Delete => "-",
-                _ => "~",
-            };
-            let value = match (o.action, &o.before, &o.after) {
-                (Action::Create, _, Some(a)) => inline(a, o.sensitive),
-                (Action::Delete, Some(b), _) => format!("{} -> null", inline(b, o.sensitive)),
-                (_, Some(b), Some(a)) => {
-                    format!("{} -> {}", inline(b, o.sensitive), inline(a, o.sensitive))
-                }
-                _ => "null".into(),
-            };
-            let _ = writeln!(
-                out,
-                "  {} {:<width$} = {value}",
-                paint(style, o.action, sym),
-                o.name
-            );
-        }
-        out.push('\n');
+        render_outputs(&outputs, style, &mut out);
     }
     let s = plan.summary();
+    let imports = if s.import > 0 {
+        format!(" {} to import,", s.import)
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "{} {} to add, {} to change, {} to destroy, {} migration{} to run.",
+        "{}{imports} {} to add, {} to change, {} to destroy, {} migration{} to run.",
         style.bold("Plan:"),
         s.add,
         s.change,
@@ -185,6 +195,34 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
         plural(s.migrations)
     );
     out
+}
+
+/// "Changes to Outputs:" with one line per changed output.
+fn render_outputs(outputs: &[&OutputChange], style: Style, out: &mut String) {
+    out.push_str("Changes to Outputs:\n");
+    let width = outputs.iter().map(|o| o.name.len()).max().unwrap_or(0);
+    for o in outputs {
+        let sym = match o.action {
+            Action::Create => "+",
+            Action::Delete => "-",
+            _ => "~",
+        };
+        let value = match (o.action, &o.before, &o.after) {
+            (Action::Create, _, Some(a)) => inline(a, o.sensitive),
+            (Action::Delete, Some(b), _) => format!("{} -> null", inline(b, o.sensitive)),
+            (_, Some(b), Some(a)) => {
+                format!("{} -> {}", inline(b, o.sensitive), inline(a, o.sensitive))
+            }
+            _ => "null".into(),
+        };
+        let _ = writeln!(
+            out,
+            "  {} {:<width$} = {value}",
+            paint(style, o.action, sym),
+            o.name
+        );
+    }
+    out.push('\n');
 }
 
 fn plural(n: usize) -> &'static str {
@@ -217,7 +255,15 @@ fn header(c: &ResourceChange) -> String {
         (_, Some(Reason::ReplaceTriggered)) => "will be replaced due to changes in replace_triggered_by".to_string(),
         (_, _) => "must be replaced".to_string(),
     };
-    format!("  # {} {what}", c.addr)
+    match &c.importing {
+        Some(_) if c.action == Action::NoOp => format!("  # {} will be imported", c.addr),
+        Some(i) => format!(
+            "  # {} {what}\n  # (imported from {})",
+            c.addr,
+            serde_json::Value::String(i.id.clone())
+        ),
+        None => format!("  # {} {what}", c.addr),
+    }
 }
 
 fn render_change(out: &mut String, c: &ResourceChange, style: Style) {
@@ -245,6 +291,10 @@ fn render_change(out: &mut String, c: &ResourceChange, style: Style) {
     match c.action {
         Action::Create | Action::Read => object_lines(after, "+", 6, &mut lines),
         Action::Delete => object_lines(before, "-", 6, &mut lines),
+        Action::NoOp => match &c.importing {
+            Some(i) => object_lines(&i.object, " ", 6, &mut lines),
+            None => object_lines(before, " ", 6, &mut lines),
+        },
         _ => diff_object(before, after, &c.forces, 6, &mut lines, true),
     }
     for l in lines {
@@ -553,3 +603,7 @@ fn diff_map(before: &Value, after: &Value, indent: usize, out: &mut Vec<String>)
         ));
     }
 }
+
+#[cfg(test)]
+#[path = "plan_refresh_only_tests.rs"]
+mod refresh_only_tests;

@@ -81,7 +81,53 @@ fn resource_base(addr: &ResourceInstanceAddr) -> Map<String, J> {
     m
 }
 
-/// The plan document. `config`, when given, adds the `configuration` section.
+/// Terraform's `change` object: actions, before/after (masked) and their marks.
+fn change_object(
+    actions: &[&str],
+    before: Option<&Value>,
+    after: Option<&Value>,
+) -> Map<String, J> {
+    let mut change = Map::new();
+    change.insert("actions".into(), json!(actions));
+    change.insert("before".into(), before.map_or(J::Null, masked));
+    change.insert("after".into(), after.map_or(J::Null, masked));
+    change.insert(
+        "after_unknown".into(),
+        after.map_or(J::Bool(false), unknown_marks),
+    );
+    change.insert(
+        "before_sensitive".into(),
+        before.map_or(J::Bool(false), sensitive_marks),
+    );
+    change.insert(
+        "after_sensitive".into(),
+        after.map_or(J::Bool(false), sensitive_marks),
+    );
+    change
+}
+
+/// Terraform's `resource_drift`: what the refresh found changed (`update`) or gone
+/// (`delete`) outside Terrace, before planning.
+fn resource_drift(plan: &Plan) -> Vec<J> {
+    plan.drift
+        .iter()
+        .map(|d| {
+            let mut m = resource_base(&d.addr);
+            let actions: &[&str] = if d.after.is_some() {
+                &["update"]
+            } else {
+                &["delete"]
+            };
+            let change = change_object(actions, d.before.as_ref(), d.after.as_ref());
+            m.insert("change".into(), J::Object(change));
+            J::Object(m)
+        })
+        .collect()
+}
+
+/// The plan document. `config`, when given, adds the `configuration` section. A refresh-only
+/// plan is marked `"refresh_only": true` (Terrace's addition; its resource changes are all
+/// no-ops); `resource_drift` appears when the refresh found anything, as from Terraform.
 pub fn plan_json(plan: &Plan, config: Option<&Config>) -> J {
     let mut changes = Vec::new();
     let mut planned: BTreeMap<ModulePath, Vec<J>> = BTreeMap::new();
@@ -94,34 +140,18 @@ pub fn plan_json(plan: &Plan, config: Option<&Config>) -> J {
         } else {
             c.after.as_ref()
         };
-        let mut change = Map::new();
-        change.insert("actions".into(), json!(c.action.terraform_actions()));
-        change.insert("before".into(), before.map_or(J::Null, masked));
-        change.insert(
-            "after".into(),
-            if c.action == Action::Delete {
-                J::Null
-            } else {
-                after.map_or(J::Null, masked)
-            },
-        );
-        change.insert(
-            "after_unknown".into(),
-            after.map_or(J::Bool(false), unknown_marks),
-        );
-        change.insert(
-            "before_sensitive".into(),
-            before.map_or(J::Bool(false), sensitive_marks),
-        );
-        change.insert(
-            "after_sensitive".into(),
-            after.map_or(J::Bool(false), sensitive_marks),
-        );
+        let mut change = change_object(c.action.terraform_actions(), before, after);
+        if c.action == Action::Delete {
+            change.insert("after".into(), J::Null);
+        }
         if c.action.is_replace() {
             change.insert(
                 "replace_paths".into(),
                 J::Array(c.forces.iter().map(|f| json!([f])).collect()),
             );
+        }
+        if let Some(i) = &c.importing {
+            change.insert("importing".into(), json!({ "id": i.id }));
         }
         m.insert("change".into(), J::Object(change));
         if let Some(r) = &c.reason {
@@ -195,6 +225,13 @@ pub fn plan_json(plan: &Plan, config: Option<&Config>) -> J {
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     });
+    let drift = resource_drift(plan);
+    if !drift.is_empty() {
+        doc["resource_drift"] = J::Array(drift);
+    }
+    if plan.refresh_only {
+        doc["refresh_only"] = J::Bool(true);
+    }
     if let Some(cfg) = config {
         doc["configuration"] = json!({
             "provider_config": {"aws": {"name": "aws", "full_name": PROVIDER}},

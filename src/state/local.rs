@@ -170,6 +170,16 @@ impl LocalBackend {
         }
     }
 
+    /// The state as [`load`](Self::load) sees it (an interrupted apply's journal folded in),
+    /// without writing anything or taking the lock: a consistent snapshot even while an apply
+    /// holds the lock. For read-only commands (`drift`).
+    pub fn load_snapshot(&self) -> Result<Option<State>, StateError> {
+        if !self.journal_path().exists() {
+            return self.read_file();
+        }
+        self.load_folding(false)
+    }
+
     /// [`load`](Self::load), or a new empty state when there is none.
     pub fn load_or_new(&self) -> Result<State, StateError> {
         Ok(self.load()?.unwrap_or_default())

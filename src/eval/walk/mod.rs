@@ -9,6 +9,7 @@
 
 mod deps;
 mod expand;
+mod import;
 mod migration;
 mod provider;
 mod resource;
@@ -16,6 +17,7 @@ mod scope;
 mod variables;
 
 pub use expand::Expansion;
+pub use import::ImportValue;
 
 use super::inputs::InputValues;
 use super::value::Value;
@@ -105,6 +107,8 @@ pub struct Evaluated {
     pub migrations: Vec<MigrationValue>,
     /// The evaluated root `provider "aws"` blocks by alias (`None` = the default one).
     pub providers: std::collections::HashMap<Option<String>, Value>,
+    /// The root module's `import` blocks whose target is configured.
+    pub imports: Vec<ImportValue>,
 }
 
 enum Slot<T> {
@@ -156,6 +160,39 @@ pub fn evaluate_providers(
     .configs
 }
 
+/// Checks the `import` blocks and evaluates the root module's (their ids and what those
+/// reference, nothing else): the objects to import are read before planning. Problems are
+/// added to `diags`.
+pub fn evaluate_imports(
+    cfg: &Config,
+    opts: EvalOptions<'_>,
+    diags: &mut Diagnostics,
+) -> Vec<ImportValue> {
+    if cfg.root.module.imports.is_empty() {
+        return Vec::new();
+    }
+    let mut ev = Evaluation {
+        cfg,
+        opts,
+        memo: RefCell::new(Memo::default()),
+        diags: RefCell::new(Diagnostics::new()),
+        migrations: RefCell::new(Vec::new()),
+        providers: provider::Providers::default(),
+        cwd: std::env::current_dir()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| ".".into()),
+    };
+    // Provider problems are reported by the full evaluation.
+    ev.providers = provider::Providers::load(
+        cfg,
+        &scope::InstanceScope::new(&ev, &ModulePath::root()),
+        &mut Diagnostics::new(),
+    );
+    let out = ev.imports();
+    diags.extend(ev.diags.into_inner());
+    out
+}
+
 /// Evaluates everything in `cfg`; problems are added to `diags`.
 pub fn evaluate(cfg: &Config, opts: EvalOptions<'_>, diags: &mut Diagnostics) -> Evaluated {
     let mut ev = Evaluation {
@@ -187,6 +224,7 @@ pub fn evaluate(cfg: &Config, opts: EvalOptions<'_>, diags: &mut Diagnostics) ->
         let v = ev.output_value(&ModulePath::root(), name);
         out.outputs.push((name.clone(), v));
     }
+    out.imports = ev.imports();
     // Last: moves values out of the memo, so nothing may evaluate after this.
     ev.take_instances(&modules, &mut out);
     out.migrations = ev.migrations.take();

@@ -4,7 +4,14 @@ use super::coalescer::Coalescer;
 use crate::eval::Value;
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region};
-use std::sync::Arc;
+// The interceptor types as the EC2 crate re-exports them (they are the smithy runtime's,
+// shared by every service client).
+use aws_sdk_ec2::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_ec2::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_ec2::error::BoxError;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Retries when the provider block sets no `max_retries`. With the standard retry mode's
@@ -63,6 +70,54 @@ pub struct AwsClients {
     pub region: String,
     /// Batched lookups shared by every waiter of this command.
     pub waits: Arc<Waits>,
+    /// Requests sent by `ec2` and `rds` (and by every client built from their
+    /// configurations), counted by the interceptor these clients were built with.
+    pub calls: ApiCalls,
+}
+
+/// Counts every request the SDK clients send, by operation name (`DescribeInstances`), retries
+/// included: an SDK interceptor that sees each attempt just before it is transmitted. Clones
+/// share the counters.
+#[derive(Debug, Clone, Default)]
+pub struct ApiCalls(Arc<Mutex<BTreeMap<String, u64>>>);
+
+impl ApiCalls {
+    /// The counts so far.
+    pub fn snapshot(&self) -> BTreeMap<String, u64> {
+        self.counts().clone()
+    }
+
+    /// Adds one request of `operation`.
+    fn record(&self, operation: &str) {
+        *self.counts().entry(operation.to_string()).or_default() += 1;
+    }
+
+    /// The counters. A panic elsewhere while they were locked leaves them consistent (each
+    /// update is a single insert), so a poisoned lock is used as is.
+    fn counts(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, u64>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Intercept for ApiCalls {
+    fn name(&self) -> &'static str {
+        "TerraceApiCalls"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _ctx: &BeforeTransmitInterceptorContextRef<'_>,
+        _rc: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        // Every generated operation stores its metadata in the bag; "unknown" would only
+        // show up for a request made outside the generated operations.
+        let op = cfg.load::<Metadata>().map_or("unknown", Metadata::name);
+        self.record(op);
+        Ok(())
+    }
 }
 
 /// One [`Coalescer`] per kind of object that waiters poll: waiters polling at the same
@@ -112,11 +167,12 @@ impl AwsClients {
         let region = shared
             .region()
             .map_or_else(|| "us-east-1".to_string(), ToString::to_string);
-        let mut ec2 = aws_sdk_ec2::config::Builder::from(&shared);
+        let calls = ApiCalls::default();
+        let mut ec2 = aws_sdk_ec2::config::Builder::from(&shared).interceptor(calls.clone());
         if let Some(e) = &s.endpoint_ec2 {
             ec2 = ec2.endpoint_url(e);
         }
-        let mut rds = aws_sdk_rds::config::Builder::from(&shared);
+        let mut rds = aws_sdk_rds::config::Builder::from(&shared).interceptor(calls.clone());
         if let Some(e) = &s.endpoint_rds {
             rds = rds.endpoint_url(e);
         }
@@ -125,6 +181,7 @@ impl AwsClients {
             rds: aws_sdk_rds::Client::from_conf(rds.build()),
             region,
             waits: Arc::default(),
+            calls,
         }
     }
 }

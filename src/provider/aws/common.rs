@@ -6,6 +6,7 @@ use crate::provider::ProviderError;
 use crate::schema::{BodySchema, Nesting};
 use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -420,6 +421,16 @@ pub(crate) fn set_tags_read(m: &mut Obj, prior: &Value, actual: &Tags) {
     m.insert("tags_all".into(), vtags(actual));
 }
 
+/// The value a read starts from: the object's prior value, or for an object no state knows
+/// (`None`, e.g. found by an inventory) a value whose `tags` are all of the object's tags, so
+/// [`set_tags_read`] reports every tag as configured, as an import would.
+pub(crate) fn read_base<'a>(prior: Option<&'a Value>, actual: &Tags) -> Cow<'a, Value> {
+    match prior {
+        Some(v) => Cow::Borrowed(v),
+        None => Cow::Owned(Value::map([("tags", vtags(actual))])),
+    }
+}
+
 /// Brings the tags of `id` from `old` to `new` with CreateTags / DeleteTags (no call when
 /// nothing changed).
 pub(crate) async fn sync_tags(
@@ -465,6 +476,23 @@ pub(crate) fn prior_tags(prior: &Value) -> Tags {
 
 // ----------------------------------------------------------------------------------------------
 // Filters, batching, ARNs.
+
+/// Collects every item of a paginated List/Describe request (all pages, one call each),
+/// mapping an error with [`sdk`] or with the given function (`all_items!(req, err)`).
+macro_rules! all_items {
+    ($req:expr) => {
+        $crate::provider::aws::common::all_items!($req, $crate::provider::aws::common::sdk)
+    };
+    ($req:expr, $err:expr) => {
+        $req.into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err($err)
+    };
+}
+pub(crate) use all_items;
 
 pub(crate) fn filter<S: AsRef<str>>(name: &str, values: impl IntoIterator<Item = S>) -> Filter {
     Filter::builder()
@@ -697,6 +725,14 @@ mod tests {
         set_tags_read(&mut m, &prior, &actual);
         assert_eq!(m["tags"], Value::map([("Name", Value::from("b"))]));
         assert_eq!(m["tags_all"].as_map().unwrap().len(), 2);
+
+        // An object no state knows reads with all its tags as configured.
+        let base = read_base(None, &actual);
+        let mut m = Obj::new();
+        set_tags_read(&mut m, &base, &actual);
+        assert_eq!(m["tags"], vtags(&actual));
+        assert_eq!(m["tags_all"], vtags(&actual));
+        assert_eq!(*read_base(Some(&prior), &actual), prior);
     }
 
     #[test]

@@ -7,17 +7,6 @@ use crate::provider::ProviderError;
 use aws_sdk_ec2::types::{Image, VpcAttributeName};
 use std::collections::BTreeSet;
 
-macro_rules! all_items {
-    ($req:expr) => {
-        $req.into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(sdk)
-    };
-}
-
 pub(crate) async fn read(p: &AwsProvider, t: &str, config: &Value) -> Result<Value, ProviderError> {
     match t {
         "aws_availability_zones" => availability_zones(p, config).await,

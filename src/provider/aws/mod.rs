@@ -7,9 +7,11 @@ mod coalescer;
 mod common;
 mod data;
 mod ec2;
+mod inventory;
 mod owned;
 mod provider;
 pub mod rds;
 
-pub use client::{AwsClients, AwsSettings, Waits};
+pub use client::{ApiCalls, AwsClients, AwsSettings, Waits};
+pub(crate) use ec2::rule_atoms;
 pub use provider::{AwsProvider, SUPPORTED_DATA_SOURCES, SUPPORTED_TYPES};

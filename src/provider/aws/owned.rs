@@ -4,7 +4,7 @@
 //! Objects on their way out (terminated or shutting-down instances, deleted or deleting NAT
 //! gateways) are left out: they are gone for every purpose of the caller.
 
-use super::common::{filter, sdk};
+use super::common::{all_items, filter, sdk};
 use super::provider::AwsProvider;
 use crate::provider::ProviderError;
 use aws_sdk_ec2::types::Tag;
@@ -12,18 +12,6 @@ use aws_sdk_ec2::types::Tag;
 /// The lineage tag key, and the tag that names the address.
 const LINEAGE: &str = "terrace:lineage";
 const ADDRESS: &str = "terrace:address";
-
-/// Collects all items of a paginated Describe call.
-macro_rules! all_items {
-    ($req:expr) => {
-        $req.into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(sdk)
-    };
-}
 
 /// The address tag of an object whose lineage tag is `lineage`. The tag is checked here too,
 /// not only in the request's filter: an endpoint that ignores a filter (moto does for NAT

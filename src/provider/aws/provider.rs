@@ -5,7 +5,8 @@ use super::common::sdk;
 use super::{data, ec2, rds, AwsClients};
 use crate::eval::Value;
 use crate::provider::{
-    CreateRequest, DeleteRequest, Provider, ProviderError, SnapshotRequest, UpdateRequest,
+    CloudObject, CreateRequest, DeleteRequest, InventoryScope, Provider, ProviderError,
+    SnapshotRequest, UpdateRequest,
 };
 use std::collections::BTreeMap;
 
@@ -171,6 +172,17 @@ impl Provider for AwsProvider {
             Some(Family::Rds) => rds::snapshot(&self.clients, &req).await,
             _ => Err(unsupported(req.type_name, "snapshot")),
         }
+    }
+
+    async fn inventory(
+        &self,
+        scope: InventoryScope<'_>,
+    ) -> Result<Vec<CloudObject>, ProviderError> {
+        super::inventory::inventory(self, scope).await
+    }
+
+    fn api_calls(&self) -> BTreeMap<String, u64> {
+        self.clients.calls.snapshot()
     }
 
     async fn read_data(&self, type_name: &str, config: &Value) -> Result<Value, ProviderError> {

@@ -345,6 +345,8 @@ pub enum Operation {
 /// What an apply did: counts of changes that completed, and whether all of them did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangeSummary {
+    /// Objects imported into state (by `import` blocks).
+    pub import: usize,
     pub add: usize,
     pub change: usize,
     pub remove: usize,
@@ -361,6 +363,18 @@ impl ChangeSummary {
         let changes = plan.changes.iter().map(|c| (&c.addr, c.action));
         let mut s = ChangeSummary::from_changes(plan.destroy, changes, &outcome.results);
         s.failed = !outcome.is_success();
+        // An import counts once its whole change completed (an import alone has no step).
+        s.import = plan
+            .changes
+            .iter()
+            .filter(|c| c.importing.is_some())
+            .filter(|c| {
+                outcome
+                    .results
+                    .get(&c.addr)
+                    .is_none_or(|r| *r == NodeResult::Done)
+            })
+            .count();
         s
     }
 
@@ -393,6 +407,7 @@ impl ChangeSummary {
     /// A summary of no changes, successful.
     pub fn nothing(destroy: bool) -> Self {
         ChangeSummary {
+            import: 0,
             add: 0,
             change: 0,
             remove: 0,
@@ -419,6 +434,10 @@ impl ChangeSummary {
     pub fn counts(&self) -> String {
         match self.operation {
             Operation::Destroy => format!("Resources: {} destroyed.", self.remove),
+            Operation::Apply if self.import > 0 => format!(
+                "Resources: {} imported, {} added, {} changed, {} destroyed.",
+                self.import, self.add, self.change, self.remove
+            ),
             Operation::Apply => format!(
                 "Resources: {} added, {} changed, {} destroyed.",
                 self.add, self.change, self.remove
@@ -436,7 +455,7 @@ impl ChangeSummary {
             json!({
                 "add": self.add,
                 "change": self.change,
-                "import": 0,
+                "import": self.import,
                 "remove": self.remove,
                 "operation": match self.operation {
                     Operation::Apply => "apply",

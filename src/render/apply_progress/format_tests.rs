@@ -276,6 +276,7 @@ fn summary_counts_only_completed_changes() {
 #[test]
 fn change_summary_message() {
     let s = ChangeSummary {
+        import: 0,
         add: 0,
         change: 0,
         remove: 2,
@@ -306,4 +307,14 @@ fn change_summary_message() {
         "Apply failed. Resources: 1 added, 0 changed, 2 destroyed."
     );
     assert_eq!(j["changes"]["operation"], "apply");
+    let imported = ChangeSummary {
+        import: 3,
+        ..failed
+    }
+    .to_json(TS);
+    assert_eq!(
+        imported["@message"],
+        "Apply failed. Resources: 3 imported, 1 added, 0 changed, 2 destroyed."
+    );
+    assert_eq!(imported["changes"]["import"], 3);
 }

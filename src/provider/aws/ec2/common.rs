@@ -11,19 +11,6 @@ use aws_sdk_ec2::types::AttributeBooleanValue;
 /// consistency): `NotFound` for it is retried this long at most.
 pub(crate) const PROPAGATION: std::time::Duration = std::time::Duration::from_secs(120);
 
-/// Collects all items of a paginated Describe call.
-macro_rules! all_items {
-    ($req:expr) => {
-        $req.into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(sdk)
-    };
-}
-pub(crate) use all_items;
-
 /// A boolean for the Modify*Attribute calls.
 pub(crate) fn attr_bool(b: bool) -> AttributeBooleanValue {
     AttributeBooleanValue::builder().value(b).build()

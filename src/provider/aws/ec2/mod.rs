@@ -7,20 +7,26 @@
 
 mod common;
 mod eip;
-mod instance;
-mod internet_gateway;
+pub(crate) mod instance;
+pub(crate) mod internet_gateway;
 mod key_pair;
-mod nat_gateway;
+pub(crate) mod nat_gateway;
 mod route;
 mod route_spec;
-mod route_table;
+pub(crate) mod route_table;
 mod route_table_association;
 mod rules;
-mod security_group;
+pub(crate) mod security_group;
 mod security_group_rule;
-mod subnet;
+pub(crate) mod subnet;
 mod vpc;
 mod vpc_rule;
+
+/// Security group rules as comparable atoms, for code outside the provider (drift).
+pub(crate) mod rule_atoms {
+    pub(crate) use super::rules::{block_atoms, RuleKey, Source};
+    pub(crate) use super::vpc_rule::vpc_rule_atom;
+}
 
 pub(crate) use security_group::prepare_adoption;
 

@@ -295,10 +295,17 @@ pub(crate) async fn read(
         let Some(g) = by_id.get(id.as_str()) else {
             continue;
         };
-        let mut m = start(prior);
-        nat_attrs(&mut m, g);
-        set_tags_read(&mut m, prior, &tags_of(g.tags()));
-        out.insert(id.clone(), finish_resource("aws_nat_gateway", m));
+        out.insert(id.clone(), read_value(Some(prior), g));
     }
     Ok(out)
+}
+
+/// The value [`read`] gives `g` over its prior value (see [`read_base`] for `None`).
+pub(crate) fn read_value(prior: Option<&Value>, g: &NatGateway) -> Value {
+    let tags = tags_of(g.tags());
+    let base = read_base(prior, &tags);
+    let mut m = start(&base);
+    nat_attrs(&mut m, g);
+    set_tags_read(&mut m, &base, &tags);
+    finish_resource("aws_nat_gateway", m)
 }

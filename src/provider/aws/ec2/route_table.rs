@@ -205,28 +205,35 @@ pub(crate) async fn read(
         let Some(t) = by_id.get(id.as_str()) else {
             continue;
         };
-        let mut m = start(prior);
-        route_table_attrs(p, &mut m, t);
-        // A configured route with an instance target reads back with its interface: keep the
-        // configured spelling when the route is the same.
-        let configured = route_blocks(prior);
-        if let Some(Value::Set(items)) = m.get("route") {
-            let items = items
-                .iter()
-                .map(|b| {
-                    let actual = RouteSpec::from_block(b);
-                    match configured.get(&actual.destination()) {
-                        Some(want) if want.same_target(&actual) => want.to_block(),
-                        _ => b.clone(),
-                    }
-                })
-                .collect();
-            m.insert("route".into(), Value::set(items));
-        }
-        set_tags_read(&mut m, prior, &tags_of(t.tags()));
-        out.insert(id.clone(), finish_resource("aws_route_table", m));
+        out.insert(id.clone(), read_value(p, Some(prior), t));
     }
     Ok(out)
+}
+
+/// The value [`read`] gives `t` over its prior value (see [`read_base`] for `None`).
+pub(crate) fn read_value(p: &AwsProvider, prior: Option<&Value>, t: &RouteTable) -> Value {
+    let tags = tags_of(t.tags());
+    let base = read_base(prior, &tags);
+    let mut m = start(&base);
+    route_table_attrs(p, &mut m, t);
+    // A configured route with an instance target reads back with its interface: keep the
+    // configured spelling when the route is the same.
+    let configured = route_blocks(&base);
+    if let Some(Value::Set(items)) = m.get("route") {
+        let items = items
+            .iter()
+            .map(|b| {
+                let actual = RouteSpec::from_block(b);
+                match configured.get(&actual.destination()) {
+                    Some(want) if want.same_target(&actual) => want.to_block(),
+                    _ => b.clone(),
+                }
+            })
+            .collect();
+        m.insert("route".into(), Value::set(items));
+    }
+    set_tags_read(&mut m, &base, &tags);
+    finish_resource("aws_route_table", m)
 }
 
 pub(crate) async fn delete(p: &AwsProvider, req: &DeleteRequest<'_>) -> Result<(), ProviderError> {

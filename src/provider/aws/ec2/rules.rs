@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 /// Where a rule lets traffic come from (ingress) or go to (egress).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) enum Source {
+pub(crate) enum Source {
     V4(String),
     V6(String),
     PrefixList(String),
@@ -27,11 +27,11 @@ pub(super) enum Source {
 
 /// One rule without its description.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) struct RuleKey {
-    pub(super) proto: String,
-    pub(super) from: i32,
-    pub(super) to: i32,
-    pub(super) source: Source,
+pub(crate) struct RuleKey {
+    pub(crate) proto: String,
+    pub(crate) from: i32,
+    pub(crate) to: i32,
+    pub(crate) source: Source,
 }
 
 /// Rules of one direction: key to description.
@@ -80,7 +80,7 @@ pub(super) fn proto_of(v: &Value, k: &str) -> String {
 
 /// The atoms of an `ingress` / `egress` block or an `aws_security_group_rule` (`self` means
 /// `own`; `source_security_group_id` is a group source).
-pub(super) fn block_atoms(b: &Value, own: &str) -> Vec<(RuleKey, Option<String>)> {
+pub(crate) fn block_atoms(b: &Value, own: &str) -> Vec<(RuleKey, Option<String>)> {
     let proto = proto_of(b, "protocol");
     let (from, to) = (get_i32(b, "from_port"), get_i32(b, "to_port"));
     let desc = get_nonempty(b, "description");

@@ -237,22 +237,32 @@ pub(crate) async fn read(
         let Some(g) = by_id.get(id.as_str()) else {
             continue;
         };
-        let mut m = start(prior);
-        group_attrs(p, &mut m, g);
-        for (name, perms) in [
-            ("ingress", g.ip_permissions()),
-            ("egress", g.ip_permissions_egress()),
-        ] {
-            let prior_blocks = get_blocks(prior, name);
-            let blocks = if prior_blocks.is_empty() {
-                Vec::new()
-            } else {
-                blocks_for(&permission_atoms(perms), &prior_blocks, id)
-            };
-            m.insert(name.into(), Value::set(blocks));
-        }
-        set_tags_read(&mut m, prior, &tags_of(g.tags()));
-        out.insert(id.clone(), finish_resource("aws_security_group", m));
+        out.insert(id.clone(), read_value(p, Some(prior), g));
     }
     Ok(out)
+}
+
+/// The value [`read`] gives `g` over its prior value: a direction whose prior value has no
+/// blocks reads as empty. A group no state knows (`None`, see [`read_base`]) manages both
+/// directions: every rule it has is reported, grouped into blocks.
+pub(crate) fn read_value(p: &AwsProvider, prior: Option<&Value>, g: &SecurityGroup) -> Value {
+    let id = g.group_id().unwrap_or_default();
+    let tags = tags_of(g.tags());
+    let base = read_base(prior, &tags);
+    let mut m = start(&base);
+    group_attrs(p, &mut m, g);
+    for (name, perms) in [
+        ("ingress", g.ip_permissions()),
+        ("egress", g.ip_permissions_egress()),
+    ] {
+        let prior_blocks = get_blocks(&base, name);
+        let blocks = if prior.is_some() && prior_blocks.is_empty() {
+            Vec::new()
+        } else {
+            blocks_for(&permission_atoms(perms), &prior_blocks, id)
+        };
+        m.insert(name.into(), Value::set(blocks));
+    }
+    set_tags_read(&mut m, &base, &tags);
+    finish_resource("aws_security_group", m)
 }

@@ -306,12 +306,19 @@ pub(crate) async fn read(
         let Some(s) = by_id.get(id.as_str()) else {
             continue;
         };
-        let mut m = start(prior);
-        subnet_attrs(p, &mut m, s);
-        set_tags_read(&mut m, prior, &tags_of(s.tags()));
-        out.insert(id.clone(), finish_resource("aws_subnet", m));
+        out.insert(id.clone(), read_value(p, Some(prior), s));
     }
     Ok(out)
+}
+
+/// The value [`read`] gives `s` over its prior value (see [`read_base`] for `None`).
+pub(crate) fn read_value(p: &AwsProvider, prior: Option<&Value>, s: &Subnet) -> Value {
+    let tags = tags_of(s.tags());
+    let base = read_base(prior, &tags);
+    let mut m = start(&base);
+    subnet_attrs(p, &mut m, s);
+    set_tags_read(&mut m, &base, &tags);
+    finish_resource("aws_subnet", m)
 }
 
 pub(crate) async fn delete(p: &AwsProvider, req: &DeleteRequest<'_>) -> Result<(), ProviderError> {

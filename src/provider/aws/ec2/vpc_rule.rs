@@ -19,7 +19,7 @@ use aws_sdk_ec2::types::{
 use std::collections::BTreeMap;
 
 /// The rule's atom from its configuration.
-fn vpc_rule_atom(c: &Value) -> Result<(RuleKey, Option<String>), ProviderError> {
+pub(crate) fn vpc_rule_atom(c: &Value) -> Result<(RuleKey, Option<String>), ProviderError> {
     let source = if let Some(x) = get_nonempty(c, "cidr_ipv4") {
         Source::V4(x)
     } else if let Some(x) = get_nonempty(c, "cidr_ipv6") {

@@ -43,7 +43,7 @@ const THROTTLE_CODES: &[&str] = &[
 
 /// Maps an RDS SDK error by its code: the shared mapping, plus the RDS codes of missing
 /// objects that do not end in `NotFound` (`DBSubnetGroupNotFoundFault`) and RDS throttling.
-pub(super) fn err<E, R>(e: SdkError<E, R>) -> ProviderError
+pub(crate) fn err<E, R>(e: SdkError<E, R>) -> ProviderError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
@@ -85,7 +85,7 @@ pub(super) fn rds_tags(t: &Tags) -> Vec<Tag> {
         .collect()
 }
 
-pub(super) fn tags_of(t: &[Tag]) -> Tags {
+pub(crate) fn tags_of(t: &[Tag]) -> Tags {
     t.iter()
         .filter_map(|t| {
             Some((

@@ -11,10 +11,12 @@
 //! tags and the read helpers shared by the types are in `common`.
 
 mod common;
-mod instance;
+pub(crate) mod instance;
 mod parameter_group;
 mod snapshot;
 mod subnet_group;
+
+pub(crate) use common::{err, tags_of};
 
 use super::provider::unsupported;
 use super::AwsClients;

@@ -282,12 +282,27 @@ pub(crate) async fn read(
         let Some((i, owner)) = by_id.get(id.as_str()) else {
             continue;
         };
-        let mut m = start(prior);
-        instance_attrs(p, &mut m, i, owner, &volumes);
-        set_tags_read(&mut m, prior, &tags_of(i.tags()));
-        out.insert(id.clone(), finish_resource("aws_instance", m));
+        out.insert(id.clone(), read_value(p, Some(prior), i, owner, &volumes));
     }
     Ok(out)
+}
+
+/// The value [`read`] gives `i` (whose reservation belongs to `owner`) over its prior value
+/// (see [`read_base`] for `None`). Volume blocks are filled from `volumes` only when the base
+/// value has them.
+pub(crate) fn read_value(
+    p: &AwsProvider,
+    prior: Option<&Value>,
+    i: &Instance,
+    owner: &str,
+    volumes: &[Volume],
+) -> Value {
+    let tags = tags_of(i.tags());
+    let base = read_base(prior, &tags);
+    let mut m = start(&base);
+    instance_attrs(p, &mut m, i, owner, volumes);
+    set_tags_read(&mut m, &base, &tags);
+    finish_resource("aws_instance", m)
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use super::common::*;
 use super::INSTANCE_IDS_PER_CALL;
 use crate::eval::Value;
 use crate::provider::aws::common::{
-    finish_resource, get_bool, get_nonempty, poll, prior_ids, retry_codes, set_tags_read,
+    finish_resource, get_bool, get_nonempty, poll, prior_ids, read_base, retry_codes, set_tags_read,
 };
 use crate::provider::aws::AwsClients;
 use crate::provider::{DeleteRequest, ProviderError};
@@ -246,9 +246,16 @@ pub(super) async fn read(
         let Some(db) = found_by_id.get(&id.to_lowercase()) else {
             continue;
         };
-        let mut m = instance_obj(db, prior);
-        set_tags_read(&mut m, prior, &tags_of(db.tag_list()));
-        out.insert(id.clone(), finish_resource(INSTANCE, m));
+        out.insert(id.clone(), read_value(Some(prior), db));
     }
     Ok(out)
+}
+
+/// The value [`read`] gives `db` over its prior value (see [`read_base`] for `None`).
+pub(crate) fn read_value(prior: Option<&Value>, db: &DbInstance) -> Value {
+    let tags = tags_of(db.tag_list());
+    let base = read_base(prior, &tags);
+    let mut m = instance_obj(db, &base);
+    set_tags_read(&mut m, &base, &tags);
+    finish_resource(INSTANCE, m)
 }
