@@ -205,6 +205,7 @@ fn drift_finds_what_changed_outside_terrace_and_each_way_back_is_clean() {
     let web_host = stack.id("module.web.aws_instance.this[0]");
     let vpc = stack.id("module.network.aws_vpc.this");
     let app_subnet = stack.id("module.network.aws_subnet.app[0]");
+    let lineage = stack.state()["lineage"].as_str().unwrap().to_string();
     block_on(async {
         let ec2 = ec2().await;
         ec2.authorize_security_group_ingress()
@@ -280,6 +281,32 @@ fn drift_finds_what_changed_outside_terrace_and_each_way_back_is_clean() {
             .send()
             .await
             .expect("launch a host by hand");
+        // What an apply killed between create and state write leaves: tagged with this
+        // state's lineage, in no state.
+        ec2.create_security_group()
+            .group_name("left-by-a-killed-apply")
+            .description("tagged, untracked")
+            .vpc_id(&vpc)
+            .tag_specifications(
+                aws_sdk_ec2::types::TagSpecification::builder()
+                    .resource_type(aws_sdk_ec2::types::ResourceType::SecurityGroup)
+                    .tags(
+                        aws_sdk_ec2::types::Tag::builder()
+                            .key("terrace:lineage")
+                            .value(&lineage)
+                            .build(),
+                    )
+                    .tags(
+                        aws_sdk_ec2::types::Tag::builder()
+                            .key("terrace:address")
+                            .value("aws_security_group.ghost")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("create an untracked group");
         ec2.create_security_group()
             .group_name("handmade-sg")
             .description("made in the console")
@@ -289,10 +316,15 @@ fn drift_finds_what_changed_outside_terrace_and_each_way_back_is_clean() {
             .expect("create a group by hand");
     });
 
-    // Drift through a counting proxy: read calls only, and the state untouched.
+    // Drift through a counting proxy: read calls only, and the state untouched; it needs
+    // no lock, so it runs while an apply holds one.
     let before = stack.state_bytes();
+    let held = terrace::state::LocalBackend::new(stack.dir.join("state/default.tfstate.json"))
+        .lock("apply", std::time::Duration::ZERO)
+        .expect("hold the state lock as an apply would");
     let proxy = FaultProxy::start(&moto_url(), Faults::default());
     let (code, out, err) = stack.run_at(&proxy.url(), &["drift", "--json"]);
+    drop(held);
     assert_eq!(code, 2, "drift found nothing:\n{out}\n{err}");
     assert_eq!(stack.state_bytes(), before, "drift changed the state file");
     let actions = proxy.counts().actions;
@@ -353,9 +385,11 @@ fn drift_finds_what_changed_outside_terrace_and_each_way_back_is_clean() {
     );
     let group = finding(&doc, "unmanaged", "aws_security_group", "");
     assert_eq!(group["vpc_id"], vpc.as_str());
+    let ghost = finding(&doc, "untracked", "aws_security_group", "");
+    assert_eq!(ghost["tagged_address"], "aws_security_group.ghost");
     assert_eq!(
         doc["findings"].as_array().unwrap().len(),
-        6,
+        7,
         "{:#?}",
         summary(&doc)
     );
@@ -373,7 +407,7 @@ fn drift_finds_what_changed_outside_terrace_and_each_way_back_is_clean() {
     assert_eq!(code, 2, "{out}{err}");
     let notified: Json =
         serde_json::from_slice(&std::fs::read(stack.dir.join("notified.json")).unwrap()).unwrap();
-    assert_eq!(notified["summary"]["total"], 6);
+    assert_eq!(notified["summary"]["total"], 7);
 
     // Reports for people and machines.
     let (code, md, _) = stack.run(&["drift", "--format", "markdown"]);
@@ -425,6 +459,18 @@ fn drift_finds_what_changed_outside_terrace_and_each_way_back_is_clean() {
 
     // A long-running service: at least two runs, then SIGTERM ends it cleanly.
     every_runs_until_sigterm(&stack);
+
+    // The untracked group: no configuration names its address, so nothing would adopt it.
+    let ghost_id = ghost["resource_id"].as_str().unwrap().to_string();
+    block_on(async {
+        ec2()
+            .await
+            .delete_security_group()
+            .group_id(&ghost_id)
+            .send()
+            .await
+            .expect("delete the untracked group");
+    });
 
     // Unmanaged objects: generated configuration validates and imports them.
     let generated = stack.dir.join("unmanaged.tf");
