@@ -9,6 +9,8 @@ mod apply;
 mod aws;
 #[path = "integration/aws_rds.rs"]
 mod aws_rds;
+#[path = "integration/ci_stage.rs"]
+mod ci_stage;
 #[path = "integration/cli.rs"]
 mod cli;
 #[path = "integration/drift.rs"]
@@ -21,6 +23,8 @@ mod examples;
 mod fault_proxy;
 #[path = "integration/faults.rs"]
 mod faults;
+#[path = "integration/fmt_cmd.rs"]
+mod fmt_cmd;
 #[path = "integration/functions.rs"]
 mod functions;
 #[path = "integration/import.rs"]
@@ -49,7 +53,11 @@ mod plan;
 mod progress;
 #[path = "integration/refresh_only.rs"]
 mod refresh_only;
+#[path = "integration/s3_backend.rs"]
+mod s3_backend;
 #[path = "integration/schemas.rs"]
 mod schemas;
 #[path = "integration/state.rs"]
 mod state;
+#[path = "integration/workspace_cmd.rs"]
+mod workspace_cmd;

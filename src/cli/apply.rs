@@ -8,7 +8,7 @@ use crate::ops::{self, ApplyCmdOptions, Workspace};
 use crate::plan::{Plan, PlanOptions, SavedPlan};
 use crate::render;
 use clap::{ArgAction, Args};
-use std::io::{BufRead, IsTerminal};
+use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -59,14 +59,6 @@ pub struct ApplyArgs {
     pub refresh: bool,
 }
 
-/// Whether this run may ask a person: a terminal on stdin, `-input` not false, not CI.
-fn interactive(input: bool) -> bool {
-    input
-        && std::io::stdin().is_terminal()
-        && std::env::var("CI").map_or(true, |v| v.is_empty() || v == "false")
-        && std::env::var_os("TF_IN_AUTOMATION").is_none()
-}
-
 pub fn run(a: ApplyArgs, out: &Output, destroy_verb: bool) -> anyhow::Result<ExitCode> {
     let ws = Workspace::from_env();
     let lock_timeout = crate::config::parse_duration(&a.lock_timeout).ok_or_else(|| {
@@ -87,7 +79,7 @@ pub fn run(a: ApplyArgs, out: &Output, destroy_verb: bool) -> anyhow::Result<Exi
         );
     }
     let ask = saved.is_none() && !a.auto_approve;
-    let can_ask = interactive(a.input) && !a.json;
+    let can_ask = super::terminal::can_prompt(a.input) && !a.json;
     if ask && !can_ask {
         out.stderr(&format!(
             "{} No approval for {}\n\nThis run cannot ask for confirmation (no terminal on standard input, CI, or -input=false), and no approval was given.\nApprove in advance with -auto-approve, or review and apply a saved plan:\n    terrace plan -out=tfplan\n    terrace apply tfplan\n",
@@ -135,8 +127,17 @@ pub fn run(a: ApplyArgs, out: &Output, destroy_verb: bool) -> anyhow::Result<Exi
     };
     let style = out.style;
     let json = a.json;
+    let ts = crate::state::now_rfc3339;
+    if json {
+        out.stdout(&render::ui_json::to_lines(&[
+            render::ui_json::version_line(&ts()),
+        ]))?;
+    }
     let approve = |plan: &Plan| -> bool {
-        if !json {
+        if json {
+            let lines = render::ui_json::plan_lines(plan, &ts(), false);
+            let _ = out.stdout(&render::ui_json::to_lines(&lines));
+        } else {
             let _ = out.stdout(&render::render_plan(plan, style));
         }
         if !plan.has_changes() {
@@ -159,7 +160,14 @@ pub fn run(a: ApplyArgs, out: &Output, destroy_verb: bool) -> anyhow::Result<Exi
         out.style,
     ));
     let report = ops::apply(&ws, &opts, approve, ops::aws_provider, progress.clone());
-    if !report.diags.is_empty() {
+    if json {
+        let lines: Vec<_> = report
+            .diags
+            .iter()
+            .map(|d| render::ui_json::diagnostic_line(d, &report.config.sources, &ts()))
+            .collect();
+        out.stdout(&render::ui_json::to_lines(&lines))?;
+    } else if !report.diags.is_empty() {
         out.stderr(&format!(
             "{}\n",
             render::render_diagnostics(&report.diags, &report.config.sources, out.style)
@@ -201,6 +209,15 @@ pub fn run(a: ApplyArgs, out: &Output, destroy_verb: bool) -> anyhow::Result<Exi
     progress.finish(&summary);
     if summary.failed {
         return Ok(ExitCode::from(1));
+    }
+    if json && !plan.destroy {
+        let outputs: Vec<_> = report
+            .outputs
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_json(), v.contains_sensitive()))
+            .collect();
+        let line = render::ui_json::applied_outputs_line(&outputs, &ts());
+        out.stdout(&render::ui_json::to_lines(&[line]))?;
     }
     if !report.outputs.is_empty() && !plan.destroy && !json {
         out.stdout("\nOutputs:\n\n")?;

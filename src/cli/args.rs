@@ -22,10 +22,12 @@ const LONG_FLAGS: &[&str] = &[
     "help",
     "input",
     "json",
+    "list",
     "lock",
     "lock-timeout",
     "migrate-state",
     "no-color",
+    "or-create",
     "out",
     "parallelism",
     "reconfigure",
@@ -40,6 +42,7 @@ const LONG_FLAGS: &[&str] = &[
     "var",
     "var-file",
     "version",
+    "write",
 ];
 
 /// Rewrites `-name` / `-name=value` to `--name` / `--name=value` for known long flags.

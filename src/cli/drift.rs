@@ -54,6 +54,9 @@ pub struct DriftArgs {
     /// Read variable values from a .tfvars file.
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_file: Vec<PathBuf>,
+    /// Terrace never prompts for input; accepted (as -input=false) for Terraform compatibility.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub input: bool,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {

@@ -19,6 +19,14 @@ pub struct ForceUnlockArgs {
 
 pub fn run(a: ForceUnlockArgs, out: &Output) -> anyhow::Result<ExitCode> {
     let ws = Workspace::from_env();
+    if !a.force && !super::terminal::can_prompt(true) {
+        out.stderr(&format!(
+            "{} No confirmation for force-unlock\n\nThis run cannot ask for confirmation (no terminal on standard input, or CI).\nConfirm in advance with -force:\n    terrace force-unlock -force {}\n",
+            out.style.red("Error:"),
+            a.lock_id
+        ))?;
+        return Ok(ExitCode::from(1));
+    }
     if !a.force {
         out.stdout(
             "Do you really want to force-unlock?\n  Terrace will remove the lock on the state.\n  This will allow local Terrace commands to modify this state, even though it\n  may still be in use. Only 'yes' will be accepted to confirm.\n\n  Enter a value: ",

@@ -36,7 +36,7 @@ pub enum MigrateCommand {
     Repair(RepairArgs),
 }
 
-/// `-var` and `-var-file`, as for plan.
+/// `-var`, `-var-file` and `-input`, as for plan.
 #[derive(Debug, Args)]
 pub struct VarArgs {
     /// Set a root module variable: NAME=VALUE.
@@ -45,6 +45,9 @@ pub struct VarArgs {
     /// Read variable values from a .tfvars file.
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_file: Vec<PathBuf>,
+    /// Terrace never prompts for input; accepted (as -input=false) for Terraform compatibility.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub input: bool,
 }
 
 #[derive(Debug, Args)]

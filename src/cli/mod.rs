@@ -3,9 +3,11 @@
 mod apply;
 mod args;
 mod drift;
+mod fmt;
 mod force_unlock;
 mod graph;
 mod import;
+mod init;
 mod migrate;
 mod output_cmd;
 mod plan;
@@ -13,6 +15,7 @@ mod show;
 mod state;
 mod terminal;
 mod validate;
+mod workspace;
 
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
@@ -39,8 +42,13 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Prepare the directory: validate and set up the state backend (-backend-config,
+    /// -migrate-state, -reconfigure).
+    Init(init::InitArgs),
     /// Check that the configuration is valid.
     Validate(validate::ValidateArgs),
+    /// Rewrite .tf and .tfvars files in the canonical layout (-check: exit 3 if any is not).
+    Fmt(fmt::FmtArgs),
     /// Print the dependency graph (DOT or JSON).
     Graph(graph::GraphArgs),
     /// Show the changes applying the configuration would make.
@@ -65,6 +73,9 @@ pub enum Command {
     /// Run and inspect database migrations: status, up, down, history, repair.
     #[command(subcommand_required = true)]
     Migrate(migrate::MigrateArgs),
+    /// Manage workspaces (one state each): list, show, new, select, delete.
+    #[command(subcommand_required = true)]
+    Workspace(workspace::WorkspaceArgs),
     /// Print the Terrace version.
     Version,
 }
@@ -87,7 +98,9 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
     }
     let out = Output::detect(cli.no_color);
     match cli.command {
+        Command::Init(a) => init::run(a, &out),
         Command::Validate(a) => validate::run(a, &out),
+        Command::Fmt(a) => fmt::run(a, &out),
         Command::Graph(a) => graph::run(a, &out),
         Command::Plan(a) => plan::run(a, &out),
         Command::Apply(a) => apply::run(a, &out, false),
@@ -99,6 +112,7 @@ pub fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
         Command::Output(a) => output_cmd::run(a, &out),
         Command::ForceUnlock(a) => force_unlock::run(a, &out),
         Command::Migrate(a) => migrate::run(a, &out),
+        Command::Workspace(a) => workspace::run(a, &out),
         Command::Version => {
             out.stdout(&format!("Terrace v{}\n", env!("CARGO_PKG_VERSION")))?;
             Ok(ExitCode::SUCCESS)

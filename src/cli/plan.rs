@@ -15,7 +15,8 @@ pub struct PlanArgs {
     /// Write the plan to FILE, to apply exactly these actions later.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Print the plan as JSON (the shape of Terraform's plan representation).
+    /// Stream Terraform's machine-readable UI messages, one JSON object per line (the plan
+    /// document itself is `terrace show -json PLANFILE`).
     #[arg(long)]
     pub json: bool,
     /// Exit 0 when there are no changes, 2 when there are, 1 on errors.
@@ -89,7 +90,18 @@ pub fn run(a: PlanArgs, out: &Output) -> anyhow::Result<ExitCode> {
         refresh_only: a.refresh_only,
     };
     let report = ops::plan(&ws, &opts);
-    if !report.diags.is_empty() {
+    // -json: Terraform's UI stream (the plan document is `show -json PLANFILE`).
+    let ts = crate::state::now_rfc3339();
+    if a.json {
+        let mut lines = vec![render::ui_json::version_line(&ts)];
+        lines.extend(
+            report
+                .diags
+                .iter()
+                .map(|d| render::ui_json::diagnostic_line(d, &report.config.sources, &ts)),
+        );
+        out.stdout(&render::ui_json::to_lines(&lines))?;
+    } else if !report.diags.is_empty() {
         out.stderr(&format!(
             "{}\n",
             render::render_diagnostics(&report.diags, &report.config.sources, out.style)
@@ -99,10 +111,9 @@ pub fn run(a: PlanArgs, out: &Output) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     };
     if a.json {
-        out.stdout(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&render::plan_json(&plan, Some(&report.config)))?
-        ))?;
+        out.stdout(&render::ui_json::to_lines(&render::ui_json::plan_lines(
+            &plan, &ts, true,
+        )))?;
     } else {
         out.stdout(&render::render_plan(&plan, out.style))?;
     }

@@ -3,12 +3,15 @@
 
 mod body;
 mod decode;
+mod fmt;
+mod fmt_lex;
 mod import;
 mod loader;
 mod module;
 
 pub use body::{Attr, Block, Body, Expr};
 pub use decode::{is_valid_name, parse_duration};
+pub use fmt::{format_source, FmtError};
 pub use import::{resolve_target, TargetError};
 pub use loader::{clean_path, load, load_file_set, Config, ModuleTree};
 pub use module::{

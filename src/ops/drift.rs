@@ -1,6 +1,6 @@
 //! `terrace drift`: compare the state with the cloud, read-only.
 //!
-//! Invariants: the run reads the state as a snapshot ([`LocalBackend::load_snapshot`]:
+//! Invariants: the run reads the state as a snapshot ([`Backend::load_snapshot`](crate::state::Backend::load_snapshot):
 //! no lock, no write, no journal recovery), makes only Describe/List calls (the provider's
 //! batched `read` per type and one `inventory` listing per type), and never writes the
 //! state or the cloud. Whatever it finds is data ([`DriftReport`]); rendering is the

@@ -11,7 +11,7 @@ use crate::diag::{did_you_mean, Diagnostic, Diagnostics, SourceMap};
 use crate::eval::{EvalMode, MigrationValue, Value};
 use crate::migrate::{self, discover, Audit, HistoryRow, MigrateError, MigrationFile, RunError};
 use crate::plan::{PlanOptions, Planner};
-use crate::state::{select_backend, LocalBackend, LockGuard, MigrationRecord, State, StateError};
+use crate::state::{select_backend, Backend, LockGuard, MigrationRecord, State, StateError};
 use std::path::Path;
 
 /// What to write into state for one block.
@@ -27,7 +27,7 @@ pub(super) struct Context {
     pub(super) blocks: Vec<MigrationValue>,
     state: State,
     had_state: bool,
-    backend: LocalBackend,
+    backend: Backend,
     _lock: Option<LockGuard>,
     diags: std::cell::RefCell<Diagnostics>,
     sources: SourceMap,

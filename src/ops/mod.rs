@@ -4,8 +4,10 @@
 mod apply;
 mod connect;
 mod drift;
+mod fmt;
 mod graph;
 mod import;
+pub mod init;
 mod migrate;
 mod migrate_context;
 mod migration_history;
@@ -19,10 +21,12 @@ mod state;
 mod state_access;
 mod validate;
 mod workspace;
+mod workspace_cmd;
 
 pub use apply::{apply, ApplyCmdOptions, ApplyReport};
 pub use connect::{aws as aws_provider, connect, runtime, Connected};
 pub use drift::{drift, DriftOptions, DriftRun};
+pub use fmt::{fmt, fmt_text, unified_diff, FmtFile, FmtOptions, FmtReport};
 pub use graph::{graph, GraphOptions, GraphReport};
 pub use import::{
     import, import_prior, imported_value, plan_imports, read_objects, ImportCmdOptions,
@@ -46,5 +50,11 @@ pub use state::{
 pub use state_access::current_state;
 pub use validate::{validate, ValidateOptions, ValidateReport};
 pub use workspace::{
-    evaluate_config, load, load_config, load_with, LoadOptions, Loaded, Workspace,
+    evaluate_config, load, load_config, load_with, selected_workspace, LoadOptions, Loaded,
+    Workspace, ENVIRONMENT_FILE, WORKSPACE_ENV_VAR,
+};
+pub use workspace_cmd::{
+    create_workspace_state, delete_workspace_state, list_workspaces, record_selection,
+    workspace_delete, workspace_exists, workspace_list, workspace_new, workspace_select, Selected,
+    WorkspaceError, WorkspaceList, WorkspaceLock,
 };

@@ -14,7 +14,7 @@ use crate::plan::refresh_only::{
     StateValues,
 };
 use crate::plan::{Drift, Plan, PlanOptions, SavedPlan};
-use crate::state::{LocalBackend, State};
+use crate::state::{Backend, State};
 
 /// A refresh-only plan and the state applying it writes.
 pub struct RefreshOnly {
@@ -87,7 +87,7 @@ pub fn check_apply_options(opts: &ApplyCmdOptions) -> Option<Diagnostic> {
 
 /// What [`apply`] needs besides the configuration.
 pub struct ApplyInput<'a> {
-    pub backend: &'a LocalBackend,
+    pub backend: &'a Backend,
     /// The state as loaded (under the apply's lock), when a refresh changed it.
     pub prior: Option<&'a State>,
     pub refreshed: State,

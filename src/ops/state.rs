@@ -5,7 +5,7 @@ use super::workspace::Workspace;
 use crate::config;
 use crate::diag::{Diagnostics, SourceMap};
 use crate::state::{
-    self, AddrPattern, LocalBackend, LockGuard, LockInfo, ResourceState, State, StateError,
+    self, AddrPattern, Backend, LockGuard, LockInfo, ResourceState, State, StateError,
 };
 use std::time::Duration;
 
@@ -68,7 +68,7 @@ const BLOCKING_SUMMARIES: &[&str] = &[
 
 /// Opens the state store of the workspace: reads the root module's backend block (only
 /// problems that affect it are reported) and selects the backend.
-pub fn open_state(ws: &Workspace) -> Result<LocalBackend, StateCommandError> {
+pub fn open_state(ws: &Workspace) -> Result<Backend, StateCommandError> {
     let mut all = Diagnostics::new();
     let cfg = config::load(&ws.dir, &mut all);
     let root_files = &cfg.root.module.files;
@@ -94,7 +94,7 @@ pub fn open_state(ws: &Workspace) -> Result<LocalBackend, StateCommandError> {
     }
 }
 
-fn require(store: &LocalBackend, state: Option<State>) -> Result<State, StateError> {
+fn require(store: &Backend, state: Option<State>) -> Result<State, StateError> {
     state.ok_or_else(|| StateError::NoState {
         path: store.path().to_path_buf(),
     })
@@ -139,7 +139,7 @@ pub fn state_show(ws: &Workspace, address: &str) -> Result<ResourceState, StateC
 }
 
 fn lock_for(
-    store: &LocalBackend,
+    store: &Backend,
     operation: &str,
     opts: &StateOptions,
 ) -> Result<Option<LockGuard>, StateError> {

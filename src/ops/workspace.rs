@@ -6,7 +6,8 @@ use crate::diag::{did_you_mean, Diagnostic, Diagnostics};
 use crate::eval::inputs::{self, InputSource, VarArg};
 use crate::eval::{self, EvalMode, EvalOptions, Evaluated, InstancePlanner};
 use crate::graph::{self, DepGraph};
-use std::path::PathBuf;
+use crate::state::DEFAULT_WORKSPACE;
+use std::path::{Path, PathBuf};
 
 /// Where and how a command runs.
 #[derive(Debug, Clone)]
@@ -19,19 +20,59 @@ pub struct Workspace {
     pub env: Vec<(String, String)>,
 }
 
+/// The file recording the selected workspace, relative to the configuration directory (like
+/// Terraform's `.terraform/environment`): the workspace name, surrounding whitespace ignored.
+pub const ENVIRONMENT_FILE: &str = ".terrace/environment";
+
+/// The environment variable that overrides the recorded selection (as in Terraform).
+pub const WORKSPACE_ENV_VAR: &str = "TF_WORKSPACE";
+
 impl Workspace {
-    /// The current directory, with the workspace from `TF_WORKSPACE` (default `default`).
+    /// The current directory and its selected workspace (see [`selected_workspace`]), with
+    /// the process environment.
     pub fn from_env() -> Workspace {
         let env: Vec<(String, String)> = std::env::vars().collect();
-        let name = env
-            .iter()
-            .find(|(k, _)| k == "TF_WORKSPACE")
-            .map_or_else(|| "default".to_string(), |(_, v)| v.clone());
-        Workspace {
-            dir: PathBuf::new(),
-            name,
-            env,
-        }
+        let dir = PathBuf::new();
+        let name = selected_workspace(&dir, &env);
+        Workspace { dir, name, env }
+    }
+
+    /// The value of `TF_WORKSPACE` when it overrides the recorded selection (set and not
+    /// empty).
+    pub fn env_override(&self) -> Option<&str> {
+        workspace_override(&self.env)
+    }
+
+    /// The file recording the selected workspace: `<dir>/.terrace/environment`.
+    pub fn environment_file(&self) -> PathBuf {
+        self.dir.join(ENVIRONMENT_FILE)
+    }
+}
+
+fn workspace_override(env: &[(String, String)]) -> Option<&str> {
+    env.iter()
+        .find(|(k, _)| k == WORKSPACE_ENV_VAR)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.is_empty())
+}
+
+/// The workspace selected for the configuration in `dir`: `TF_WORKSPACE` from `env` when set
+/// and not empty, else the name recorded in `dir/.terrace/environment` (trimmed), else
+/// `default` (also for an empty file).
+///
+/// A recorded selection that exists but cannot be read yields a name describing the problem,
+/// which is never a valid workspace name: commands that open the state then fail instead of
+/// silently using the default workspace's state.
+pub fn selected_workspace(dir: &Path, env: &[(String, String)]) -> String {
+    if let Some(name) = workspace_override(env) {
+        return name.to_string();
+    }
+    let path = dir.join(ENVIRONMENT_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) if text.trim().is_empty() => DEFAULT_WORKSPACE.to_string(),
+        Ok(text) => text.trim().to_string(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => DEFAULT_WORKSPACE.to_string(),
+        Err(e) => format!("(unreadable {}: {e})", path.display()),
     }
 }
 

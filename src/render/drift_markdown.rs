@@ -168,7 +168,7 @@ fn code(s: &str) -> String {
 }
 
 /// Free text with markdown punctuation escaped, on one line.
-fn text(s: &str) -> String {
+pub(super) fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

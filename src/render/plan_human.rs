@@ -53,6 +53,7 @@ fn render_drift(plan: &Plan, style: Style, out: &mut String) {
                     d.before.as_ref().unwrap_or(&empty),
                     after,
                     &[],
+                    &d.changed,
                     6,
                     &mut lines,
                     true,
@@ -266,7 +267,7 @@ fn header(c: &ResourceChange) -> String {
     }
 }
 
-fn render_change(out: &mut String, c: &ResourceChange, style: Style) {
+pub(super) fn render_change(out: &mut String, c: &ResourceChange, style: Style) {
     let _ = writeln!(out, "{}", style.bold(&header(c)));
     let r = &c.addr.resource;
     let kind = if r.mode == Mode::Data {
@@ -295,7 +296,7 @@ fn render_change(out: &mut String, c: &ResourceChange, style: Style) {
             Some(i) => object_lines(&i.object, " ", 6, &mut lines),
             None => object_lines(before, " ", 6, &mut lines),
         },
-        _ => diff_object(before, after, &c.forces, 6, &mut lines, true),
+        _ => diff_object(before, after, &c.forces, &c.changed, 6, &mut lines, true),
     }
     for l in lines {
         let _ = writeln!(out, "{l}");
@@ -426,11 +427,14 @@ fn value_lines(prefix: &str, v: &Value, sym: &str, indent: usize, out: &mut Vec<
     }
 }
 
-/// The changed attributes of an update or replacement; unchanged ones are counted.
+/// The changed attributes of an update or replacement; unchanged ones are counted. At the
+/// top level, an attribute named in `changed` whose value is sensitive is shown as changed
+/// even when the two sides compare equal: a saved plan keeps only the mark, not the value.
 fn diff_object(
     before: &Value,
     after: &Value,
     forces: &[String],
+    changed: &[String],
     indent: usize,
     out: &mut Vec<String>,
     top: bool,
@@ -456,15 +460,20 @@ fn diff_object(
                 && !is_block_list(a.get(**k).unwrap_or(&null))
         })
         .collect();
-    let changed: Vec<&&String> = attr_keys
+    let differs = |k: &String, x: &Value, y: &Value| {
+        !values_equal(x, y)
+            || (top && (x.is_sensitive() || y.is_sensitive()) && changed.contains(k))
+    };
+    let width = attr_keys
         .iter()
         .copied()
-        .filter(|k| !values_equal(b.get(**k).unwrap_or(&null), a.get(**k).unwrap_or(&null)))
-        .collect();
-    let width = changed.iter().map(|k| key_text(k).len()).max().unwrap_or(0);
+        .filter(|k| differs(k, b.get(**k).unwrap_or(&null), a.get(**k).unwrap_or(&null)))
+        .map(|k| key_text(k).len())
+        .max()
+        .unwrap_or(0);
     for k in &attr_keys {
         let (x, y) = (b.get(**k).unwrap_or(&null), a.get(**k).unwrap_or(&null));
-        if values_equal(x, y) {
+        if !differs(k, x, y) {
             if !x.is_null() {
                 unchanged += 1;
             }
@@ -517,7 +526,7 @@ fn diff_object(
                     (Some(x), Some(y)) if values_equal(x, y) => unchanged_blocks += 1,
                     (Some(x), Some(y)) => {
                         out.push(format!("{pad}~ {k} {{{force}"));
-                        diff_object(x, y, &[], indent + 4, out, false);
+                        diff_object(x, y, &[], &[], indent + 4, out, false);
                         out.push(format!("{pad}  }}"));
                     }
                     (Some(x), None) => {

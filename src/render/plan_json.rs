@@ -7,6 +7,7 @@ use crate::config::{Body, Config, Expr, ModuleTree};
 use crate::eval::refs::{references, RefRoot};
 use crate::eval::Value;
 use crate::plan::{Action, Plan};
+use crate::schema::{BodySchema, SchemaKind};
 use serde_json::{json, Map, Value as J};
 use std::collections::BTreeMap;
 
@@ -155,17 +156,7 @@ pub fn plan_json(plan: &Plan, config: Option<&Config>) -> J {
         }
         m.insert("change".into(), J::Object(change));
         if let Some(r) = &c.reason {
-            let reason = match r {
-                crate::plan::Reason::ReplaceForced => "replace_because_cannot_update",
-                crate::plan::Reason::ReplaceTainted => "replace_because_tainted",
-                crate::plan::Reason::ReplaceRequested => "replace_by_request",
-                crate::plan::Reason::ReplaceTriggered => "replace_by_triggers",
-                crate::plan::Reason::DeleteNotInConfig => "delete_because_no_resource_config",
-                crate::plan::Reason::DeleteWrongKey => "delete_because_count_index",
-                crate::plan::Reason::DeleteModuleGone => "delete_because_no_module",
-                crate::plan::Reason::DeleteDestroy => "delete_because_destroy",
-                crate::plan::Reason::ReadDeferred => "read_because_config_unknown",
-            };
+            let reason = reason_name(r);
             m.insert("action_reason".into(), json!(reason));
         }
         changes.push(J::Object(m));
@@ -305,17 +296,34 @@ fn expr_json(e: &Expr) -> J {
     json!({"references": names})
 }
 
-fn body_json(b: &Body) -> J {
+/// [`expr_json`] without `constant_value` when the value is sensitive (a literal password):
+/// the references stay, the value never appears.
+fn expr_json_masked(e: &Expr, sensitive: bool) -> J {
+    let mut j = expr_json(e);
+    if sensitive {
+        if let Some(m) = j.as_object_mut() {
+            m.remove("constant_value");
+        }
+    }
+    j
+}
+
+/// A body's expressions; `schema` tells which attributes are sensitive.
+fn body_json(b: &Body, schema: Option<&BodySchema>) -> J {
     let mut m = Map::new();
     for a in &b.attrs {
-        m.insert(a.name.clone(), expr_json(&a.expr));
+        let sensitive = schema
+            .and_then(|s| s.attr(&a.name))
+            .is_some_and(|s| s.sensitive);
+        m.insert(a.name.clone(), expr_json_masked(&a.expr, sensitive));
     }
     for blk in &b.blocks {
+        let inner = schema.and_then(|s| s.block(&blk.kind)).map(|s| &s.body);
         let entry = m
             .entry(blk.kind.clone())
             .or_insert_with(|| J::Array(Vec::new()));
         if let J::Array(items) = entry {
-            items.push(body_json(&blk.body));
+            items.push(body_json(&blk.body, inner));
         }
     }
     J::Object(m)
@@ -327,13 +335,19 @@ fn module_config(tree: &ModuleTree) -> J {
         .resources
         .values()
         .map(|r| {
+            let kind = if r.addr.mode == Mode::Data {
+                SchemaKind::Data
+            } else {
+                SchemaKind::Managed
+            };
+            let schema = crate::schema::lookup(kind, &r.addr.type_name);
             let mut o = json!({
                 "address": r.addr.to_string(),
                 "mode": if r.addr.mode == Mode::Data { "data" } else { "managed" },
                 "type": r.addr.type_name,
                 "name": r.addr.name,
                 "provider_config_key": "aws",
-                "expressions": body_json(&r.body),
+                "expressions": body_json(&r.body, schema.map(|s| &s.body)),
                 "schema_version": 0,
             });
             if let Some(c) = &r.count {
@@ -349,9 +363,22 @@ fn module_config(tree: &ModuleTree) -> J {
         .module_calls
         .iter()
         .map(|(name, c)| {
+            // An input the child module declares sensitive keeps its value out.
+            let inputs: Map<String, J> = c
+                .inputs
+                .iter()
+                .map(|a| {
+                    let sensitive = tree
+                        .children
+                        .get(name)
+                        .and_then(|t| t.module.variables.get(&a.name))
+                        .is_some_and(|v| v.sensitive);
+                    (a.name.clone(), expr_json_masked(&a.expr, sensitive))
+                })
+                .collect();
             let mut o = json!({
                 "source": c.source,
-                "expressions": J::Object(c.inputs.iter().map(|a| (a.name.clone(), expr_json(&a.expr))).collect()),
+                "expressions": inputs,
             });
             if let Some(child) = tree.children.get(name) {
                 o["module"] = module_config(child);
@@ -365,7 +392,7 @@ fn module_config(tree: &ModuleTree) -> J {
         .map(|(n, o)| {
             (
                 n.clone(),
-                json!({"expression": expr_json(&o.value), "sensitive": o.sensitive}),
+                json!({"expression": expr_json_masked(&o.value, o.sensitive), "sensitive": o.sensitive}),
             )
         })
         .collect();
@@ -388,4 +415,20 @@ fn module_config(tree: &ModuleTree) -> J {
         })
         .collect();
     json!({"resources": resources, "module_calls": calls, "outputs": outputs, "variables": variables})
+}
+
+/// Terraform's `action_reason` for a change's reason.
+pub(crate) fn reason_name(r: &crate::plan::Reason) -> &'static str {
+    use crate::plan::Reason;
+    match r {
+        Reason::ReplaceForced => "replace_because_cannot_update",
+        Reason::ReplaceTainted => "replace_because_tainted",
+        Reason::ReplaceRequested => "replace_by_request",
+        Reason::ReplaceTriggered => "replace_by_triggers",
+        Reason::DeleteNotInConfig => "delete_because_no_resource_config",
+        Reason::DeleteWrongKey => "delete_because_count_index",
+        Reason::DeleteModuleGone => "delete_because_no_module",
+        Reason::DeleteDestroy => "delete_because_destroy",
+        Reason::ReadDeferred => "read_because_config_unknown",
+    }
 }

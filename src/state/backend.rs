@@ -1,13 +1,18 @@
 //! Choosing the state store from the root module's `terraform { backend "…" {} }` block.
 //!
-//! `local` (or no backend block) gives a [`LocalBackend`]. `s3` is validated like Terraform
-//! validates it, then refused: the S3 backend arrives with the CI stage. Configuration
-//! problems become diagnostics pointing at the attribute; whenever [`select_backend`] returns
-//! an error, `diags` holds an error diagnostic describing it.
+//! `local` (or no backend block) gives a local [`Backend`]; `s3` an S3 one. Both blocks are
+//! validated like Terraform validates them. The backend `terrace init` recorded in
+//! `.terrace/backend.json` must match the block (an `s3` backend needs `init`; a `local` one
+//! only when `init` recorded another), and its settings (with `-backend-config` merged) are
+//! the ones used. Configuration problems become diagnostics pointing at the attribute;
+//! whenever [`select_backend`] returns an error, `diags` holds an error diagnostic
+//! describing it.
 
+use super::backend_record::{config_hash, settings_from_body, BackendRecord, Settings};
 use super::error::StateError;
-use super::local::LocalBackend;
-use crate::config::{Attr, Backend, Block, Body, Module};
+use super::s3::{S3Backend, S3Settings};
+use super::store::Backend;
+use crate::config::{Attr, Backend as BackendBlock, Block, Body, Module};
 use crate::diag::{did_you_mean, Diagnostic, Diagnostics, SrcSpan};
 use hcl_edit::expr::{Expression, ObjectKey};
 use hcl_edit::Span;
@@ -104,8 +109,8 @@ pub fn s3_setting_names() -> impl Iterator<Item = &'static str> {
 }
 
 /// The root module's backend block, reporting duplicates across `terraform` blocks.
-pub fn root_backend<'a>(root: &'a Module, diags: &mut Diagnostics) -> Option<&'a Backend> {
-    let mut found: Option<&Backend> = None;
+pub fn root_backend<'a>(root: &'a Module, diags: &mut Diagnostics) -> Option<&'a BackendBlock> {
+    let mut found: Option<&BackendBlock> = None;
     for b in root.settings.iter().filter_map(|s| s.backend.as_ref()) {
         if found.is_some() {
             diags.push(
@@ -127,7 +132,7 @@ pub fn select_backend(
     dir: &Path,
     workspace: &str,
     diags: &mut Diagnostics,
-) -> Result<LocalBackend, StateError> {
+) -> Result<Backend, StateError> {
     let errors_before = diags.error_count();
     let backend = root_backend(root, diags);
     let r = select_from(backend, dir, workspace, diags);
@@ -145,25 +150,39 @@ pub fn select_backend(
     }
 }
 
-/// Like [`select_backend`], from the backend block alone.
-pub fn select_from(
-    backend: Option<&Backend>,
-    dir: &Path,
-    workspace: &str,
+/// A validated backend block: its kind, literal settings and their hash.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackendSpec {
+    /// `local` or `s3` (`local` without a block).
+    pub kind: String,
+    pub settings: Settings,
+    /// [`config_hash`] of `kind` and `settings`.
+    pub hash: String,
+}
+
+/// Validates the backend block (problems go to `diags`) and reads its settings.
+pub fn backend_spec(
+    backend: Option<&BackendBlock>,
     diags: &mut Diagnostics,
-) -> Result<LocalBackend, StateError> {
+) -> Result<BackendSpec, StateError> {
+    let spec = |kind: &str, settings: Settings| BackendSpec {
+        hash: config_hash(kind, &settings),
+        kind: kind.to_string(),
+        settings,
+    };
     let Some(b) = backend else {
-        return LocalBackend::for_workspace(dir, workspace, None);
+        return Ok(spec("local", Settings::new()));
     };
     match b.kind.as_str() {
         "local" => {
-            let path = check_local(&b.body, diags);
-            if diags.has_errors() {
+            let before = diags.error_count();
+            check_local(&b.body, diags);
+            if diags.error_count() > before {
                 return Err(StateError::InvalidBackendConfig {
                     kind: "local".into(),
                 });
             }
-            LocalBackend::for_workspace(dir, workspace, path.as_deref().map(Path::new))
+            Ok(spec("local", settings_from_body(&b.body)))
         }
         "s3" => {
             let before = diags.error_count();
@@ -171,10 +190,7 @@ pub fn select_from(
             if diags.error_count() > before {
                 return Err(StateError::InvalidBackendConfig { kind: "s3".into() });
             }
-            Err(StateError::UnsupportedBackend {
-                kind: "s3".into(),
-                reason: "the S3 backend arrives with the CI stage; until then use backend \"local\" or remove the backend block".into(),
-            })
+            Ok(spec("s3", settings_from_body(&b.body)))
         }
         other => {
             let mut d = Diagnostic::error("Unsupported backend type")
@@ -191,6 +207,59 @@ pub fn select_from(
                 reason: "Terrace supports the \"local\" and \"s3\" backends".into(),
             })
         }
+    }
+}
+
+/// Opens the backend of `kind` with `settings` (already validated) for `workspace`.
+pub fn open_backend(
+    kind: &str,
+    settings: &Settings,
+    dir: &Path,
+    workspace: &str,
+) -> Result<Backend, StateError> {
+    match kind {
+        "s3" => Ok(Backend::S3(S3Backend::open(
+            S3Settings::from_map(settings)?,
+            workspace,
+        )?)),
+        "local" => {
+            let path = settings.get("path").and_then(|v| v.as_str()).map(Path::new);
+            Backend::local(dir, workspace, path)
+        }
+        other => Err(StateError::UnsupportedBackend {
+            kind: other.to_string(),
+            reason: "Terrace supports the \"local\" and \"s3\" backends".into(),
+        }),
+    }
+}
+
+/// Like [`select_backend`], from the backend block alone.
+pub fn select_from(
+    backend: Option<&BackendBlock>,
+    dir: &Path,
+    workspace: &str,
+    diags: &mut Diagnostics,
+) -> Result<Backend, StateError> {
+    let spec = backend_spec(backend, diags)?;
+    super::local::check_workspace_name(workspace)?;
+    match BackendRecord::read(dir)? {
+        None if spec.kind == "local" => open_backend("local", &spec.settings, dir, workspace),
+        None => Err(StateError::BackendInitRequired { kind: spec.kind }),
+        Some(r) if r.kind == spec.kind && r.config_hash == spec.hash => {
+            open_backend(&r.kind, &r.settings, dir, workspace)
+        }
+        Some(r) if r.kind != spec.kind => Err(StateError::BackendChanged {
+            reason: format!(
+                "the configuration uses the {:?} backend, but terrace init set up {:?}",
+                spec.kind, r.kind
+            ),
+        }),
+        Some(_) => Err(StateError::BackendChanged {
+            reason: format!(
+                "the backend {:?} block differs from the one terrace init set up",
+                spec.kind
+            ),
+        }),
     }
 }
 
@@ -275,7 +344,7 @@ fn strip_parens(e: &Expression) -> &Expression {
     }
 }
 
-fn check_s3(b: &Backend, diags: &mut Diagnostics) {
+fn check_s3(b: &BackendBlock, diags: &mut Diagnostics) {
     let names: Vec<&str> = s3_setting_names().collect();
     let kind_of = |n: &str| S3_SETTINGS.iter().find(|(k, _)| *k == n).map(|(_, k)| *k);
     for a in &b.body.attrs {
@@ -356,17 +425,8 @@ fn check_s3(b: &Backend, diags: &mut Diagnostics) {
             _ => diags.push(unsupported_block(nb, "backend \"s3\"")),
         }
     }
-    for required in ["bucket", "key"] {
-        if b.body.attr(required).is_none() {
-            diags.push(
-                Diagnostic::error("Missing required argument")
-                    .detail(format!(
-                        "The argument {required:?} is required by the s3 backend, but no definition was found."
-                    ))
-                    .at(&b.span),
-            );
-        }
-    }
+    // bucket and key may come from -backend-config (a partial configuration): they are
+    // required when the backend is opened (see S3Settings::from_map).
 }
 
 fn unknown_key(name: &str, parent: &str, keys: &[&str], span: SrcSpan) -> Diagnostic {
@@ -387,7 +447,7 @@ mod tests {
     use super::*;
     use crate::config;
 
-    fn select(tf: &str, ws: &str) -> (Result<LocalBackend, StateError>, Vec<String>) {
+    fn select(tf: &str, ws: &str) -> (Result<Backend, StateError>, Vec<String>) {
         let mut diags = Diagnostics::new();
         let cfg = config::load_file_set(Path::new("cfg"), &[("main.tf", tf)], &mut diags);
         assert!(!diags.has_errors(), "{diags:?}");
@@ -452,7 +512,7 @@ mod tests {
     }
 
     #[test]
-    fn s3_is_validated_then_refused() {
+    fn s3_is_validated_and_needs_init() {
         let tf = r#"terraform {
   backend "s3" {
     bucket       = "b"
@@ -467,14 +527,11 @@ mod tests {
 "#;
         let (r, m) = select(tf, "default");
         match r {
-            Err(StateError::UnsupportedBackend { kind, reason }) => {
-                assert_eq!(kind, "s3");
-                assert!(reason.contains("CI"), "{reason}");
-            }
+            Err(StateError::BackendInitRequired { kind }) => assert_eq!(kind, "s3"),
             other => panic!("{other:?}"),
         }
         assert_eq!(m.len(), 1, "{m:?}");
-        assert!(m[0].starts_with("Unsupported backend"), "{m:?}");
+        assert!(m[0].starts_with("Backend initialization required"), "{m:?}");
 
         let tf = r#"terraform {
   backend "s3" {
@@ -496,7 +553,6 @@ mod tests {
                 "Unsupported argument: did you mean \"region\"? @ regoin",
                 "Invalid encrypt value:  @ \"yes\"",
                 "Unsupported argument: did you mean \"s3\"? @ s4",
-                "Missing required argument:  @ backend \"s3\"",
             ]
         );
     }

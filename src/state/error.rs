@@ -135,6 +135,41 @@ pub enum StateError {
         on_disk: String,
     },
 
+    /// The remote state object changed since this run read it: the conditional write was
+    /// refused and nothing was overwritten.
+    #[error(
+        "{location} was written by another run since this one read it (this run read serial {}, the object now has serial {}); nothing was overwritten",
+        fmt_serial(*.read_serial),
+        fmt_serial(*.current_serial)
+    )]
+    RemoteChanged {
+        location: String,
+        read_serial: Option<u64>,
+        current_serial: Option<u64>,
+    },
+
+    /// A request to the remote backend failed.
+    #[error("{operation} on {location} failed: {reason}")]
+    Remote {
+        location: String,
+        operation: String,
+        reason: String,
+    },
+
+    /// A backend setting (from the block or `-backend-config`) is missing or invalid.
+    #[error("invalid backend setting {setting:?}: {reason}")]
+    InvalidBackendSetting { setting: String, reason: String },
+
+    /// The configuration uses a backend `init` has not set up in this directory.
+    #[error("the {kind:?} backend is not initialized in this directory: run terrace init")]
+    BackendInitRequired { kind: String },
+
+    /// The backend block differs from the one recorded by the last `init`.
+    #[error(
+        "Backend configuration changed ({reason}): run terrace init -migrate-state or -reconfigure"
+    )]
+    BackendChanged { reason: String },
+
     /// A whole-state write while a journal is open would make the journal look folded.
     #[error("{} exists: finish the open journal before writing the whole state", .path.display())]
     JournalActive { path: PathBuf },
@@ -162,6 +197,11 @@ impl StateError {
             | StateError::LockIdMismatch { .. }
             | StateError::LockHeld { .. } => "Failed to unlock state",
             StateError::UnsupportedBackend { .. } => "Unsupported backend",
+            StateError::RemoteChanged { .. } => "Failed to write state",
+            StateError::Remote { .. } => "Remote state error",
+            StateError::InvalidBackendSetting { .. } => "Invalid backend configuration",
+            StateError::BackendInitRequired { .. } => "Backend initialization required",
+            StateError::BackendChanged { .. } => "Backend configuration changed",
             StateError::InvalidBackendConfig { .. } => "Invalid backend configuration",
             StateError::InvalidWorkspace { .. } => "Invalid workspace name",
             StateError::NotFound { .. } => "No matching objects found",
@@ -205,6 +245,10 @@ fn sentence(s: &str) -> String {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
     }
+}
+
+fn fmt_serial(s: Option<u64>) -> String {
+    s.map_or_else(|| "none (no object)".to_string(), |s| s.to_string())
 }
 
 /// `1.5s`, `30s`, `2m0s`.

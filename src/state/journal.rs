@@ -147,18 +147,28 @@ fn parse_journal(path: &Path, bytes: &[u8]) -> Result<JournalContent, StateError
     Ok(out)
 }
 
-/// An open journal for incremental writes; see the module documentation.
+/// An open journal for incremental writes; see the module documentation. With the S3
+/// backend there is no journal file: every append writes the whole state conditionally
+/// ("frequent conditional writes"), so what an append recorded is in S3 when it returns.
 #[derive(Debug)]
 pub struct Journal {
-    pub(crate) file: File,
-    pub(crate) path: PathBuf,
-    pub(crate) backend: super::LocalBackend,
     /// The state with every appended entry applied.
     pub(crate) current: State,
     pub(crate) appended: usize,
-    /// Set when an append failed midway: the file may end in a torn line, so nothing more
-    /// may be appended after it.
-    pub(crate) poisoned: bool,
+    sink: Sink,
+}
+
+#[derive(Debug)]
+enum Sink {
+    File {
+        file: File,
+        path: PathBuf,
+        backend: super::LocalBackend,
+        /// Set when an append failed midway: the file may end in a torn line, so nothing
+        /// more may be appended after it.
+        poisoned: bool,
+    },
+    Remote(super::S3Backend),
 }
 
 impl Journal {
@@ -181,39 +191,62 @@ impl Journal {
             .open(&path)
             .map_err(|e| StateError::io(&path, e))?;
         Ok(Journal {
-            file,
-            path,
-            backend: backend.clone(),
             current: state.clone(),
             appended: 0,
-            poisoned: false,
+            sink: Sink::File {
+                file,
+                path,
+                backend: backend.clone(),
+                poisoned: false,
+            },
         })
     }
 
-    /// Appends one entry and fsyncs it; when this returns `Ok`, the entry survives a crash.
+    /// A journal writing through to S3 on top of `state` (already written there).
+    pub(crate) fn remote(backend: &super::S3Backend, state: &State) -> Journal {
+        Journal {
+            current: state.clone(),
+            appended: 0,
+            sink: Sink::Remote(backend.clone()),
+        }
+    }
+
+    /// Appends one entry; when this returns `Ok`, the entry survives a crash (fsynced to the
+    /// journal file, or written to S3 with the whole state).
     pub fn append(&mut self, entry: &JournalEntry) -> Result<(), StateError> {
-        if self.poisoned {
-            return Err(StateError::io(
-                &self.path,
-                std::io::Error::other(
-                    "an earlier append failed; the journal takes no more entries",
-                ),
-            ));
+        match &mut self.sink {
+            Sink::File {
+                file,
+                path,
+                poisoned,
+                ..
+            } => {
+                if *poisoned {
+                    return Err(StateError::io(
+                        &*path,
+                        std::io::Error::other(
+                            "an earlier append failed; the journal takes no more entries",
+                        ),
+                    ));
+                }
+                let mut line = serde_json::to_vec(entry).map_err(|e| StateError::Corrupt {
+                    path: path.clone(),
+                    reason: format!("cannot encode entry: {e}"),
+                })?;
+                line.push(b'\n');
+                if let Err(e) = file.write_all(&line).and_then(|()| file.sync_data()) {
+                    *poisoned = true;
+                    return Err(StateError::io(&*path, e));
+                }
+                entry.apply(&mut self.current);
+            }
+            Sink::Remote(backend) => {
+                let mut next = self.current.clone();
+                entry.apply(&mut next);
+                backend.write(&mut next)?;
+                self.current = next;
+            }
         }
-        let mut line = serde_json::to_vec(entry).map_err(|e| StateError::Corrupt {
-            path: self.path.clone(),
-            reason: format!("cannot encode entry: {e}"),
-        })?;
-        line.push(b'\n');
-        if let Err(e) = self
-            .file
-            .write_all(&line)
-            .and_then(|()| self.file.sync_data())
-        {
-            self.poisoned = true;
-            return Err(StateError::io(&self.path, e));
-        }
-        entry.apply(&mut self.current);
         self.appended += 1;
         Ok(())
     }
@@ -232,8 +265,12 @@ impl Journal {
         self.appended == 0
     }
 
+    /// The journal file, or the S3 location of the state.
     pub fn path(&self) -> &Path {
-        &self.path
+        match &self.sink {
+            Sink::File { path, .. } => path,
+            Sink::Remote(b) => b.path(),
+        }
     }
 
     /// Writes the folded state (serial + 1 when it changed), removes the journal and sets
@@ -241,15 +278,30 @@ impl Journal {
     /// the state the journal was opened with plus every appended entry.
     pub fn finish(self, state: &mut State) -> Result<(), StateError> {
         let Journal {
-            file,
-            path,
-            backend,
-            mut current,
-            ..
+            mut current, sink, ..
         } = self;
-        drop(file);
-        backend.write_unchecked(&mut current)?;
-        remove_journal(&path)?;
+        match sink {
+            Sink::File {
+                file,
+                path,
+                backend,
+                ..
+            } => {
+                drop(file);
+                backend.write_unchecked(&mut current)?;
+                remove_journal(&path)?;
+            }
+            Sink::Remote(backend) => {
+                backend.write(&mut current)?;
+                let (requests, written, read) = backend.traffic();
+                tracing::debug!(
+                    requests,
+                    bytes_written = written,
+                    bytes_read = read,
+                    "S3 state traffic"
+                );
+            }
+        }
         *state = current;
         Ok(())
     }

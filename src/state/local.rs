@@ -11,7 +11,7 @@
 
 use super::error::StateError;
 use super::journal::{read_journal, remove_journal, Journal};
-use super::lock::{self, LockGuard, LockInfo};
+use super::lock::{self, LocalLockGuard, LockInfo};
 use super::{State, STATE_VERSION};
 use std::fs::{DirBuilder, OpenOptions};
 use std::io::Write;
@@ -367,7 +367,7 @@ impl LocalBackend {
     }
 
     /// Takes the state lock for `operation`, waiting up to `timeout`.
-    pub fn lock(&self, operation: &str, timeout: Duration) -> Result<LockGuard, StateError> {
+    pub fn lock(&self, operation: &str, timeout: Duration) -> Result<LocalLockGuard, StateError> {
         let dir = parent_dir(&self.path);
         DirBuilder::new()
             .recursive(true)
@@ -389,7 +389,7 @@ impl LocalBackend {
 }
 
 /// Everything but the serial and the writer's version.
-fn same_content(a: &State, b: &State) -> bool {
+pub(crate) fn same_content(a: &State, b: &State) -> bool {
     a.version == b.version
         && a.lineage == b.lineage
         && a.resources == b.resources

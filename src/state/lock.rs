@@ -47,6 +47,10 @@ pub struct LockInfo {
     /// RFC 3339 UTC time the lock was taken.
     #[serde(rename = "Created")]
     pub created: String,
+    /// The CI job that took the lock, when known (`CI_JOB_URL`, `BUILD_URL`, or GitHub
+    /// Actions' run URL).
+    #[serde(rename = "Info", default, skip_serializing_if = "Option::is_none")]
+    pub ci_job: Option<String>,
 }
 
 impl LockInfo {
@@ -61,8 +65,23 @@ impl LockInfo {
             pid: std::process::id(),
             version: env!("CARGO_PKG_VERSION").to_string(),
             created: super::time::now_rfc3339(),
+            ci_job: ci_job_url(),
         }
     }
+}
+
+/// The URL of the CI job this process runs in: GitLab's `CI_JOB_URL`, Jenkins' `BUILD_URL`,
+/// or GitHub Actions' `GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID`.
+pub fn ci_job_url() -> Option<String> {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    var("CI_JOB_URL").or_else(|| var("BUILD_URL")).or_else(|| {
+        Some(format!(
+            "{}/{}/actions/runs/{}",
+            var("GITHUB_SERVER_URL")?,
+            var("GITHUB_REPOSITORY")?,
+            var("GITHUB_RUN_ID")?
+        ))
+    })
 }
 
 impl fmt::Display for LockInfo {
@@ -74,7 +93,11 @@ impl fmt::Display for LockInfo {
         writeln!(f, "  Who:       {}@{}", self.who, self.host)?;
         writeln!(f, "  Pid:       {}", self.pid)?;
         writeln!(f, "  Version:   {}", self.version)?;
-        write!(f, "  Created:   {}", self.created)
+        write!(f, "  Created:   {}", self.created)?;
+        if let Some(j) = &self.ci_job {
+            write!(f, "\n  CI job:    {j}")?;
+        }
+        Ok(())
     }
 }
 
@@ -114,14 +137,14 @@ pub(crate) fn held_by_this_process(lock_path: &Path) -> bool {
 
 /// A held state lock; released (and its description removed) on drop.
 #[derive(Debug)]
-pub struct LockGuard {
+pub struct LocalLockGuard {
     file: Option<File>,
     lock_path: PathBuf,
     key: PathBuf,
     info: LockInfo,
 }
 
-impl LockGuard {
+impl LocalLockGuard {
     pub fn info(&self) -> &LockInfo {
         &self.info
     }
@@ -134,7 +157,7 @@ impl LockGuard {
     pub fn release(self) {}
 }
 
-impl Drop for LockGuard {
+impl Drop for LocalLockGuard {
     fn drop(&mut self) {
         // Unlink first, then unlock: a waiter that then locks the unlinked file sees that the
         // path no longer refers to it and retries with a fresh file.
@@ -209,7 +232,7 @@ pub(crate) fn acquire(
     lock_path: &Path,
     operation: &str,
     timeout: Duration,
-) -> Result<LockGuard, StateError> {
+) -> Result<LocalLockGuard, StateError> {
     let start = Instant::now();
     loop {
         if let Some(mut f) = try_lock_once(lock_path)? {
@@ -223,7 +246,7 @@ pub(crate) fn acquire(
             if let Ok(mut h) = HELD.lock() {
                 h.insert(key.clone());
             }
-            return Ok(LockGuard {
+            return Ok(LocalLockGuard {
                 file: Some(f),
                 lock_path: lock_path.to_path_buf(),
                 key,

@@ -7,16 +7,26 @@
 //!   the paths whose values must be masked in every output.
 
 mod backend;
+mod backend_record;
 mod display;
 mod edit;
 mod error;
 mod journal;
 mod local;
 mod lock;
+mod s3;
+mod s3_lock;
+mod store;
 mod time;
 mod value_json;
 
-pub use backend::{root_backend, s3_setting_names, select_backend, select_from, LOCAL_ATTRIBUTES};
+pub use backend::{
+    backend_spec, open_backend, root_backend, s3_setting_names, select_backend, select_from,
+    BackendSpec, LOCAL_ATTRIBUTES,
+};
+pub use backend_record::{
+    config_hash, parse_backend_config, record_path, BackendRecord, Settings as BackendSettings,
+};
 pub use display::{
     render_output_value, render_resource, render_value, SENSITIVE_ATTRIBUTE, SENSITIVE_OUTPUT,
 };
@@ -26,7 +36,10 @@ pub use journal::{
     read_journal, Journal, JournalContent, JournalEntry, JournalHeader, JOURNAL_VERSION,
 };
 pub use local::{check_workspace_name, parse_state, LocalBackend, BACKUPS_KEPT, DEFAULT_WORKSPACE};
-pub use lock::{LockGuard, LockInfo};
+pub use lock::{ci_job_url, LocalLockGuard, LockInfo};
+pub use s3::{S3Backend, S3Settings};
+pub use s3_lock::S3LockGuard;
+pub use store::{Backend, LockGuard};
 pub use time::{now_rfc3339, rfc3339_utc};
 pub use value_json::{paths_to_value_marks, value_to_state_json};
 

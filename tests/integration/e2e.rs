@@ -155,7 +155,9 @@ fn three_tier_applies_converges_and_destroys() {
     // The second plan (with refresh) changes nothing: exit 0 with -detailed-exitcode.
     let (code, out, err) = terrace(&dir, &args(&["plan", "-detailed-exitcode", "-no-color"]));
     assert_eq!(code, 0, "the second plan is not empty:\n{out}\n{err}");
-    let (code, out, err) = terrace(&dir, &args(&["plan", "-json"]));
+    let (code, out, err) = terrace(&dir, &args(&["plan", "-out=second.tfplan"]));
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = terrace(&dir, &["show", "-json", "second.tfplan"]);
     assert_eq!(code, 0, "{err}");
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
     // Nothing pending, as the database's own history table says.

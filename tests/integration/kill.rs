@@ -161,11 +161,8 @@ fn owned_objects(lineage: &str) -> Vec<(String, String, String)> {
 
 /// Checks that `dir`'s state and the cloud agree: each tagged object is in state under the
 /// address it is tagged with, and no address has two objects.
-fn check_exact(dir: &Path, point: usize) -> String {
-    let state: terrace::state::State = serde_json::from_str(
-        &std::fs::read_to_string(dir.join("state/default.tfstate.json")).unwrap(),
-    )
-    .unwrap();
+fn check_exact(state_text: &str, point: usize) -> String {
+    let state: terrace::state::State = serde_json::from_str(state_text).unwrap();
     let in_state: BTreeMap<String, String> = state
         .resources
         .iter()
@@ -190,11 +187,75 @@ fn check_exact(dir: &Path, point: usize) -> String {
     state.lineage
 }
 
+/// Where a kill test keeps its state: the local file, or an S3 bucket on moto (one key per
+/// point).
+#[derive(Clone, Copy)]
+enum Store<'a> {
+    Local,
+    S3(&'a str),
+}
+
+/// An S3 client on moto (path-style, as the backend's `use_path_style`).
+fn s3() -> (tokio::runtime::Runtime, aws_sdk_s3::Client) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let conf = aws_sdk_s3::config::Builder::new()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "testing", "testing", None, None, "test",
+        ))
+        .endpoint_url(moto_url())
+        .force_path_style(true)
+        .build();
+    (rt, aws_sdk_s3::Client::from_conf(conf))
+}
+
+/// The state as the store holds it now.
+fn state_text(dir: &Path, store: Store<'_>, point: usize) -> String {
+    match store {
+        Store::Local => std::fs::read_to_string(dir.join("state/default.tfstate.json")).unwrap(),
+        Store::S3(bucket) => {
+            let (rt, c) = s3();
+            rt.block_on(async {
+                let o = c
+                    .get_object()
+                    .bucket(bucket)
+                    .key(format!("kill/{point}.tfstate"))
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("point {point}: no state in S3: {e}"));
+                String::from_utf8(o.body.collect().await.unwrap().into_bytes().to_vec()).unwrap()
+            })
+        }
+    }
+}
+
 /// One kill point: the first apply is killed right after it printed `lines` lines, plus a
 /// few milliseconds that vary with the point.
-fn kill_and_recover(point: usize, lines: usize) {
+fn kill_and_recover(point: usize, lines: usize, store: Store<'_>) {
     let tmp = copy_example();
     let dir = tmp.path().join("examples/three-tier");
+    if let Store::S3(bucket) = store {
+        let main = dir.join("main.tf");
+        let text = std::fs::read_to_string(&main).unwrap().replacen(
+            "  backend \"local\" {}",
+            &format!(
+                "  backend \"s3\" {{\n    bucket         = \"{bucket}\"\n    key            = \"kill/{point}.tfstate\"\n    region         = \"us-east-1\"\n    use_path_style = true\n    use_lockfile   = true\n    endpoints {{\n      s3 = \"{}\"\n    }}\n  }}\n",
+                moto_url()
+            ),
+            1,
+        );
+        assert!(
+            text.contains("backend \"s3\""),
+            "the example's backend block moved"
+        );
+        std::fs::write(&main, text).unwrap();
+        let (code, out, err) = run(&dir, &["init", "-input=false"]);
+        assert_eq!(code, 0, "point {point}: init failed:\n{out}\n{err}");
+    }
     let project = format!("-var=project=k{point}p{}", std::process::id() % 10_000);
     let region = format!("-var=region={REGION}");
     let azs = format!("-var=azs=[\"{REGION}a\",\"{REGION}b\"]");
@@ -230,13 +291,42 @@ fn kill_and_recover(point: usize, lines: usize) {
     std::thread::sleep(Duration::from_millis((point as u64 * 7) % 23));
     let _ = child.kill();
     let _ = child.wait();
+    if let Store::S3(bucket) = store {
+        // Unlike a local flock, an S3 lock outlives its process: the next run refuses,
+        // naming the holder, and the lock is broken with force-unlock, as in Terraform.
+        let (code, _, err) = run(&dir, &with(&["plan", "-no-color"]));
+        if code != 0 {
+            assert!(err.contains("locked"), "point {point}: {err}");
+            let (rt, c) = s3();
+            let lock = rt.block_on(async {
+                let o = c
+                    .get_object()
+                    .bucket(bucket)
+                    .key(format!("kill/{point}.tfstate.tflock"))
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("point {point}: no lock object: {e}"));
+                o.body.collect().await.unwrap().into_bytes().to_vec()
+            });
+            let info: serde_json::Value = serde_json::from_slice(&lock).unwrap();
+            let id = info["ID"].as_str().unwrap();
+            assert!(
+                err.contains(id) || err.contains("apply"),
+                "point {point}: {err}"
+            );
+            let (code, out, err) = run(&dir, &["force-unlock", "-force", id]);
+            assert_eq!(code, 0, "point {point}: force-unlock: {out}{err}");
+        }
+    }
     // The state must load after the kill, and the next apply must finish the job.
     let (code, out, err) = run(&dir, &with(&["apply", "-auto-approve", "-no-color"]));
     assert_eq!(
         code, 0,
         "point {point}: apply after the kill failed:\n{out}\n{err}"
     );
-    let (code, out, err) = run(&dir, &with(&["plan", "-json"]));
+    let (code, out, err) = run(&dir, &with(&["plan", "-out=check.tfplan"]));
+    assert_eq!(code, 0, "point {point}: {out}{err}");
+    let (code, out, err) = run(&dir, &["show", "-json", "check.tfplan"]);
     assert_eq!(code, 0, "point {point}: {err}");
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
     let changed: Vec<String> = doc["resource_changes"]
@@ -250,7 +340,7 @@ fn kill_and_recover(point: usize, lines: usize) {
         changed.is_empty(),
         "point {point}: the plan after recovery changes resources: {changed:?}"
     );
-    let lineage = check_exact(&dir, point);
+    let lineage = check_exact(&state_text(&dir, store, point), point);
     let (code, out, err) = run(&dir, &with(&["destroy", "-auto-approve", "-no-color"]));
     assert_eq!(code, 0, "point {point}: destroy failed:\n{out}\n{err}");
     let left = owned_objects(&lineage);
@@ -271,8 +361,26 @@ fn apply_killed_at_22_points_converges_without_duplicates() {
                 let Some(&(point, lines)) = points.get(i) else {
                     return;
                 };
-                kill_and_recover(point, lines);
+                kill_and_recover(point, lines, Store::Local);
             });
+        }
+    });
+}
+
+/// The same with the state in S3: every resource whose create returned is recorded there
+/// (conditional writes after each), so a killed runner leaves nothing untracked.
+#[test]
+fn apply_killed_with_s3_state_converges_without_duplicates() {
+    moto_url();
+    let bucket = format!("kill-state-{}", std::process::id());
+    let (rt, c) = s3();
+    rt.block_on(c.create_bucket().bucket(&bucket).send())
+        .expect("create the state bucket");
+    let points = [(100, 3), (101, 21), (102, 47), (103, 77)];
+    std::thread::scope(|s| {
+        for (point, lines) in points {
+            let bucket = bucket.as_str();
+            s.spawn(move || kill_and_recover(point, lines, Store::S3(bucket)));
         }
     });
 }

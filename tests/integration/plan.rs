@@ -115,11 +115,12 @@ fn applied(main_tf: &str) -> TempConfig {
 fn snap_both(name: &str, dir: &Path, args: &[&str]) {
     let (_, human, err) = rendered(dir, args);
     insta::assert_snapshot!(format!("{name}_human"), human, &err);
-    let mut json_args = vec!["-json"];
-    json_args.extend_from_slice(args);
-    let (_, json, err) = rendered(dir, &json_args);
+    let mut out_args = vec!["-out=snap.tfplan"];
+    out_args.extend_from_slice(args);
+    let (_, _, err) = rendered(dir, &out_args);
+    let (_, json, err2) = terrace(dir, &["show", "-json", "snap.tfplan"]);
     let mut doc: serde_json::Value =
-        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}{err}"));
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}{err}{err2}"));
     // The configuration section is covered by its own test; keep these snapshots about changes.
     doc.as_object_mut().unwrap().remove("configuration");
     insta::assert_json_snapshot!(format!("{name}_json"), doc);
@@ -448,7 +449,9 @@ fn sensitive_values_never_shown() {
             "leak in {text}"
         );
     }
-    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let (_, shown, _) = terrace(cfg.path(), &["show", "-json", "tfplan"]);
+    assert!(!shown.contains("new-secret-value-1") && !shown.contains("correct-horse-battery"));
+    let doc: serde_json::Value = serde_json::from_str(&shown).unwrap();
     let db = doc["resource_changes"]
         .as_array()
         .unwrap()
@@ -512,10 +515,17 @@ fn three_tier_first_plan() {
         "{out}"
     );
     insta::assert_snapshot!("three_tier_first_plan", out);
-    let (code, json, err) = terrace(
+    let (code, _, err) = terrace(
         &dir,
-        &["plan", "-json", "-lock=false", "-var-file=sandbox.tfvars"],
+        &[
+            "plan",
+            "-out=first.tfplan",
+            "-lock=false",
+            "-var-file=sandbox.tfvars",
+        ],
     );
+    assert_eq!(code, 0, "{err}");
+    let (code, json, err) = terrace(&dir, &["show", "-json", "first.tfplan"]);
     assert_eq!(code, 0, "{err}");
     let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
     let creates = doc["resource_changes"]
@@ -531,4 +541,53 @@ fn three_tier_first_plan() {
             .as_array()
             .is_some()
     );
+}
+
+#[test]
+fn plan_json_streams_terraform_ui_messages() {
+    let cfg = TempConfig::new(&[(
+        "main.tf",
+        "resource \"aws_vpc\" \"main\" {\n  cidr_block = \"10.0.0.0/16\"\n}\noutput \"vpc\" {\n  value = aws_vpc.main.id\n}\n",
+    )]);
+    let (code, out, err) = rendered(cfg.path(), &["-json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l:?}")))
+        .collect();
+    for l in &lines {
+        for k in ["@level", "@message", "@module", "@timestamp", "type"] {
+            assert!(l.get(k).is_some(), "{k} missing in {l}");
+        }
+    }
+    let types: Vec<&str> = lines.iter().map(|l| l["type"].as_str().unwrap()).collect();
+    assert_eq!(
+        types,
+        ["version", "planned_change", "change_summary", "outputs"]
+    );
+    assert_eq!(lines[1]["change"]["resource"]["addr"], "aws_vpc.main");
+    assert_eq!(lines[1]["change"]["action"], "create");
+    assert_eq!(lines[2]["changes"]["add"], 1);
+    assert_eq!(lines[2]["changes"]["operation"], "plan");
+    assert_eq!(lines[3]["outputs"]["vpc"]["action"], "create");
+
+    // Errors are diagnostic messages on the same stream, with their source range.
+    std::fs::write(
+        cfg.path().join("main.tf"),
+        "resource \"aws_vpc\" \"main\" {\n  cidr_blok = \"10.0.0.0/16\"\n}\n",
+    )
+    .unwrap();
+    let (code, out, _) = rendered(cfg.path(), &["-json"]);
+    assert_eq!(code, 1);
+    let diag: serde_json::Value = out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|l| l["type"] == "diagnostic")
+        .unwrap_or_else(|| panic!("no diagnostic message: {out}"));
+    assert_eq!(diag["@level"], "error");
+    assert_eq!(diag["diagnostic"]["range"]["start"]["line"], 2);
+    assert!(diag["diagnostic"]["range"]["filename"]
+        .as_str()
+        .unwrap()
+        .ends_with("main.tf"));
 }

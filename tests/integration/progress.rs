@@ -77,16 +77,39 @@ fn position(events: &[Value], kind: &str, address: &str) -> usize {
     found[0]
 }
 
-/// Each change starts once, ends once after its start, with progress only in between;
-/// `change_summary` comes once, last. Returns the summary's `changes`.
-fn check_order(events: &[Value]) -> Value {
-    let last = events.last().expect("some output");
-    assert_eq!(last["type"], "change_summary", "{events:#?}");
-    let summaries = events
+/// Terraform's stream: `version` first; the plan's messages and its `change_summary`
+/// before any change starts; each change starts once, ends once after its start, with
+/// progress only in between; the apply's `change_summary` once, followed only by `outputs`.
+/// Returns the apply's summary.
+fn apply_summary(events: &[Value]) -> &Value {
+    assert_eq!(events[0]["type"], "version", "{events:#?}");
+    let summaries: Vec<usize> = events
         .iter()
-        .filter(|e| e["type"] == "change_summary")
-        .count();
-    assert_eq!(summaries, 1);
+        .enumerate()
+        .filter(|(_, e)| e["type"] == "change_summary")
+        .map(|(i, _)| i)
+        .collect();
+    let last = *summaries.last().expect("a change_summary");
+    let applied: Vec<&usize> = summaries
+        .iter()
+        .filter(|&&i| events[i]["changes"]["operation"] != "plan")
+        .collect();
+    assert_eq!(applied, [&last], "one apply summary, last: {events:#?}");
+    for e in &events[last + 1..] {
+        assert_eq!(e["type"], "outputs", "after the summary: {e}");
+    }
+    if let Some(first_start) = events.iter().position(|e| e["type"] == "apply_start") {
+        assert!(summaries
+            .iter()
+            .filter(|&&i| i != last)
+            .all(|&i| i < first_start));
+    }
+    &events[last]
+}
+
+/// [`apply_summary`] and the per-change order; returns the apply summary's `changes`.
+fn check_order(events: &[Value]) -> Value {
+    let last = apply_summary(events);
     for e in events.iter().filter(|e| e["type"] == "apply_start") {
         let a = addr(e);
         let start = position(events, "apply_start", a);
@@ -123,7 +146,7 @@ fn json_apply_and_destroy_stream_ordered_events() {
         serde_json::json!({"add": 2, "change": 0, "import": 0, "remove": 0, "operation": "apply"})
     );
     assert_eq!(
-        events.last().unwrap()["@message"],
+        apply_summary(&events)["@message"],
         "Apply complete! Resources: 2 added, 0 changed, 0 destroyed."
     );
     // The subnet waits for its VPC.
@@ -147,7 +170,7 @@ fn json_apply_and_destroy_stream_ordered_events() {
     assert_eq!(changes["add"], 0);
     assert_eq!(changes["operation"], "destroy");
     assert_eq!(
-        events.last().unwrap()["@message"],
+        apply_summary(&events)["@message"],
         "Destroy complete! Resources: 2 destroyed."
     );
     let vpc_gone = &events[position(&events, "apply_complete", "aws_vpc.main")];
@@ -170,7 +193,7 @@ fn json_failed_apply_still_ends_with_what_was_done() {
     let changes = check_order(&events);
     assert_eq!(changes["add"], 1, "{out}");
     assert_eq!(changes["operation"], "apply");
-    let last = events.last().unwrap();
+    let last = apply_summary(&events);
     assert_eq!(last["@level"], "error");
     assert_eq!(
         last["@message"],

@@ -192,8 +192,9 @@ fn refresh_only_plans_and_applies_what_changed_outside() {
         "plan -refresh-only wrote the state"
     );
 
+    f.expect(0, &["plan", "-refresh-only", "-out=ro.tfplan"]);
     let json: serde_json::Value =
-        serde_json::from_str(&f.expect(0, &["plan", "-refresh-only", "-json"])).unwrap();
+        serde_json::from_str(&f.expect(0, &["show", "-json", "ro.tfplan"])).unwrap();
     assert_eq!(json["refresh_only"], true);
     let drift: Vec<(String, String)> = json["resource_drift"]
         .as_array()

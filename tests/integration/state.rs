@@ -903,7 +903,7 @@ fn backend_configuration_chooses_the_state_file() {
     };
     let blue = ops::open_state(&ws).unwrap();
     assert_eq!(blue.path(), dir.path().join("custom/prod.blue.tfstate"));
-    sample_state(&blue);
+    sample_state(blue.as_local().unwrap());
     assert_eq!(ops::state_list(&ws, &[], None).unwrap().len(), 6);
     assert!(matches!(
         ops::state_list(&workspace(dir.path()), &[], None),
@@ -936,8 +936,11 @@ fn backend_configuration_chooses_the_state_file() {
     match ops::outputs(&workspace(dir.path())) {
         Err(StateCommandError::Backend { diags, .. }) => {
             let d = diags.iter().next().unwrap();
-            assert_eq!(d.summary, "Unsupported backend");
-            assert!(d.detail.as_deref().unwrap().contains("CI"), "{d:?}");
+            assert_eq!(d.summary, "Backend initialization required");
+            assert!(
+                d.detail.as_deref().unwrap().contains("terrace init"),
+                "{d:?}"
+            );
         }
         other => panic!("{other:?}"),
     }

@@ -5,6 +5,7 @@
 use crate::addr::{InstanceKey, ResourceInstanceAddr};
 use crate::apply::{ApplyEvent, NodeResult};
 use crate::plan::{Action, Plan};
+use crate::render::ui_json::ui_message as message;
 use crate::render::Style;
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
@@ -179,16 +180,6 @@ pub fn resource_json(addr: &ResourceInstanceAddr) -> Json {
         "resource_name": addr.resource.name,
         "resource_key": key,
     })
-}
-
-fn message(level: &str, msg: String, kind: &str, timestamp: &str) -> serde_json::Map<String, Json> {
-    let mut m = serde_json::Map::new();
-    m.insert("@level".into(), json!(level));
-    m.insert("@message".into(), json!(msg));
-    m.insert("@module".into(), json!(JSON_MODULE));
-    m.insert("@timestamp".into(), json!(timestamp));
-    m.insert("type".into(), json!(kind));
-    m
 }
 
 fn hook_message(
