@@ -6,9 +6,15 @@
 #                                   against a matching N-resource state (every change a no-op)
 #   scripts/bench.sh refresh        API calls of the refresh of 1,000 instances, 200 security
 #                                   groups and 50 subnets (on a local moto)
+#   scripts/bench.sh drift          API calls and wall time of `terrace drift` over the same
+#                                   objects (state filled in by a refresh first; on a local moto)
 #   scripts/bench.sh apply [MS] [P] apply of 100 instances + 3 RDS instances with MS ms of
 #                                   injected latency per request and -parallelism P: wall time
 #                                   / critical path, and state bytes written / final size
+#   scripts/bench.sh migrate [N]    the migration stage against a local PostgreSQL: overhead
+#                                   per migration beyond the SQL (N trivial migrations,
+#                                   default 200), and the time from the database instance's
+#                                   completion (on a local moto) to the first statement
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/terrace/target}"
@@ -16,7 +22,26 @@ command -v /usr/bin/time >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteract
 
 what="${1:-validate}"
 n="${2:-10000}"
-if [ "$what" = refresh ] || [ "$what" = apply ]; then
+if [ "$what" = migrate ]; then
+  ROOT=$(pwd)
+  . scripts/services.sh
+  ensure_moto
+  ensure_postgres
+  dir=$(mktemp -d)
+  chmod 755 "$dir"
+  log="$dir/moto.log"
+  trap 'kill "${MOTO_PID:-}" 2>/dev/null || true; stop_postgres "$dir/postgres"; rm -rf "$dir"' EXIT
+  moto_port=$(free_port)
+  start_moto "$moto_port" "$log"
+  pg_port=$(free_port)
+  start_postgres "$pg_port" "$dir/postgres"
+  cargo build --release --locked --quiet --example migrate_bench
+  TERRACE_BENCH_MOTO_URL="http://127.0.0.1:$moto_port" \
+    TERRACE_BENCH_PG_URL="postgres://$DB_TEST_USER:$DB_TEST_PASSWORD@127.0.0.1:$pg_port/$DB_TEST_NAME" \
+    "$CARGO_TARGET_DIR/release/examples/migrate_bench" "${2:-200}"
+  exit 0
+fi
+if [ "$what" = refresh ] || [ "$what" = drift ] || [ "$what" = apply ]; then
   ROOT=$(pwd)
   . scripts/services.sh
   ensure_moto
@@ -55,5 +80,5 @@ case "$what" in
     "$CARGO_TARGET_DIR/release/examples/fake_apply" "$dir" >/dev/null
     measure "plan, $n resources, matching state (no-op)" "$bin" "-chdir=$dir" plan -lock=false -detailed-exitcode
     ;;
-  *) echo "usage: scripts/bench.sh validate|plan [N] | refresh | apply [MS] [P]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh validate|plan [N] | refresh | apply [MS] [P] | migrate [N]" >&2; exit 2 ;;
 esac

@@ -210,18 +210,7 @@ fn drift_finds_what_changed_outside_terrace_and_each_way_back_is_clean() {
         let ec2 = ec2().await;
         ec2.authorize_security_group_ingress()
             .group_id(&db_sg)
-            .ip_permissions(
-                aws_sdk_ec2::types::IpPermission::builder()
-                    .ip_protocol("tcp")
-                    .from_port(5432)
-                    .to_port(5432)
-                    .ip_ranges(
-                        aws_sdk_ec2::types::IpRange::builder()
-                            .cidr_ip("0.0.0.0/0")
-                            .build(),
-                    )
-                    .build(),
-            )
+            .ip_permissions(world_on_5432())
             .send()
             .await
             .expect("open the database group");
@@ -495,18 +484,7 @@ fn drift_finds_what_changed_outside_terrace_and_each_way_back_is_clean() {
             .await
             .revoke_security_group_ingress()
             .group_id(&db_sg)
-            .ip_permissions(
-                aws_sdk_ec2::types::IpPermission::builder()
-                    .ip_protocol("tcp")
-                    .from_port(5432)
-                    .to_port(5432)
-                    .ip_ranges(
-                        aws_sdk_ec2::types::IpRange::builder()
-                            .cidr_ip("0.0.0.0/0")
-                            .build(),
-                    )
-                    .build(),
-            )
+            .ip_permissions(world_on_5432())
             .send()
             .await
             .expect("close the database group");
@@ -545,6 +523,20 @@ fn drift_finds_what_changed_outside_terrace_and_each_way_back_is_clean() {
     assert_eq!(code, 0, "{out}{err}");
     let (code, doc, _) = stack.drift_json(&[]);
     assert_eq!(code, 0, "drift after apply: {:#?}", summary(&doc));
+}
+
+/// PostgreSQL's port open to the world: the change a person makes in the console.
+fn world_on_5432() -> aws_sdk_ec2::types::IpPermission {
+    aws_sdk_ec2::types::IpPermission::builder()
+        .ip_protocol("tcp")
+        .from_port(5432)
+        .to_port(5432)
+        .ip_ranges(
+            aws_sdk_ec2::types::IpRange::builder()
+                .cidr_ip("0.0.0.0/0")
+                .build(),
+        )
+        .build()
 }
 
 fn resize_and_retag(instance: &str, vpc: &str, instance_type: &str, name: &str) {
