@@ -9,7 +9,8 @@
 //!   runner's wall time − the SQL's own time) / N. The runner's progress events split its
 //!   time into the fixed part before the first file and after the last one (reading and
 //!   checking the files, connect, lock, history table, final history read, unlock) and the
-//!   per-file part.
+//!   per-file part. The mean round trip of `SELECT 1` on an open connection gives the
+//!   scale: the per-file overhead is a few round trips.
 //! - Database available → first migration statement: `ops::apply` of an `aws_db_instance`
 //!   (on moto) and a `migration` block pointed at the local PostgreSQL. "Available" is the
 //!   engine's `Complete` event for the instance; "first statement" is the moment the first
@@ -119,14 +120,14 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// Runs `statements` on one connection to a fresh database `db`, each alone in autocommit
-/// or each in a transaction of its own; returns the time to connect and the time from the
-/// first statement to the last.
+/// or each in a transaction of its own; returns the time to connect, the time from the
+/// first statement to the last, and then the mean round trip of `SELECT 1`.
 async fn direct(
     pg: &Pg,
     db: &str,
     statements: &[String],
     tx_per_file: bool,
-) -> (Duration, Duration) {
+) -> (Duration, Duration, Duration) {
     pg.recreate(db, false).await;
     let t = Instant::now();
     let mut c = pg.connect(db).await;
@@ -149,9 +150,17 @@ async fn direct(
         }
     }
     let took = t.elapsed();
+    const PINGS: u32 = 200;
+    let t = Instant::now();
+    for _ in 0..PINGS {
+        if let Err(e) = c.execute(sqlx::raw_sql("SELECT 1")).await {
+            fail(format!("SELECT 1: {e}"));
+        }
+    }
+    let rtt = t.elapsed() / PINGS;
     let _ = c.close().await;
     pg.recreate(db, true).await;
-    (connect, took)
+    (connect, took, rtt)
 }
 
 /// One run of the runner as the stage runs it (discover the files in `dir`, then
@@ -204,8 +213,8 @@ fn overhead(pg: &Pg, n: usize, reps: usize) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     // Per run, in ms: runner wall, before the first file, first file start → last file
     // finish, after the last file, no-op rerun, SQL alone, SQL with a transaction per file,
-    // connect.
-    let mut runs: Vec<[f64; 8]> = Vec::new();
+    // connect, round trip.
+    let mut runs: Vec<[f64; 9]> = Vec::new();
     for _ in 0..reps {
         let (sql, tx, run) = rt.block_on(async {
             (
@@ -224,20 +233,21 @@ fn overhead(pg: &Pg, n: usize, reps: usize) {
             ms(sql.1),
             ms(tx.1),
             ms(sql.0.min(tx.0)),
+            ms(sql.2.min(tx.2)),
         ]);
     }
-    let med: [f64; 8] = std::array::from_fn(|k| median(runs.iter().map(|r| r[k]).collect()));
-    let best: [f64; 8] =
+    let med: [f64; 9] = std::array::from_fn(|k| median(runs.iter().map(|r| r[k]).collect()));
+    let best: [f64; 9] =
         std::array::from_fn(|k| runs.iter().map(|r| r[k]).fold(f64::INFINITY, f64::min));
     let per_n = |d: f64| d / n as f64;
     // A figure from the medians and from the best times (interference only adds time).
-    let row = |label: &str, f: &dyn Fn(&[f64; 8]) -> f64| {
+    let row = |label: &str, f: &dyn Fn(&[f64; 9]) -> f64| {
         println!("  {label:<58} {:>8.3} ms  (best {:.3})", f(&med), f(&best));
     };
     println!(
         "migration stage overhead: {n} migrations of one CREATE TABLE each; median of {reps} runs"
     );
-    row("runner (migrate::up), wall time", &|r| r[0]);
+    row("runner (discover + migrate::up), wall time", &|r| r[0]);
     row("the SQL alone: one open connection, autocommit", &|r| r[5]);
     row("the SQL with a transaction per file", &|r| r[6]);
     row(
@@ -246,7 +256,7 @@ fn overhead(pg: &Pg, n: usize, reps: usize) {
     );
     row("  fixed part / N", &|r| per_n(r[1] + r[3]));
     row(
-        "    before the first file (connect, lock, history, files)",
+        "    before the first file (files, connect, lock, history)",
         &|r| r[1],
     );
     row("      of which connect", &|r| r[7]);
@@ -260,6 +270,8 @@ fn overhead(pg: &Pg, n: usize, reps: usize) {
         per_n(r[2] - r[6])
     });
     row("a run with nothing pending", &|r| r[4]);
+    // What the per-file part is made of: each round trip costs about this much.
+    row("a round trip (SELECT 1 on an open connection)", &|r| r[8]);
 }
 
 /// When things happened during one apply.

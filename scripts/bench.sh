@@ -80,5 +80,5 @@ case "$what" in
     "$CARGO_TARGET_DIR/release/examples/fake_apply" "$dir" >/dev/null
     measure "plan, $n resources, matching state (no-op)" "$bin" "-chdir=$dir" plan -lock=false -detailed-exitcode
     ;;
-  *) echo "usage: scripts/bench.sh validate|plan [N] | refresh | apply [MS] [P] | migrate [N]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh validate|plan [N] | refresh | drift | apply [MS] [P] | migrate [N]" >&2; exit 2 ;;
 esac
