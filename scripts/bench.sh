@@ -11,6 +11,10 @@
 #   scripts/bench.sh apply [MS] [P] apply of 100 instances + 3 RDS instances with MS ms of
 #                                   injected latency per request and -parallelism P: wall time
 #                                   / critical path, and state bytes written / final size
+#   scripts/bench.sh s3 [N]         S3 requests and bytes per apply of examples/three-tier and
+#                                   of an N-resource generated configuration (default 1000)
+#                                   with the state in S3, and lock acquire/release latency
+#                                   (on a local moto; PostgreSQL for the migration stage)
 #   scripts/bench.sh migrate [N]    the migration stage against a local PostgreSQL: overhead
 #                                   per migration beyond the SQL (N trivial migrations,
 #                                   default 200), and the time from the database instance's
@@ -39,6 +43,27 @@ if [ "$what" = migrate ]; then
   TERRACE_BENCH_MOTO_URL="http://127.0.0.1:$moto_port" \
     TERRACE_BENCH_PG_URL="postgres://$DB_TEST_USER:$DB_TEST_PASSWORD@127.0.0.1:$pg_port/$DB_TEST_NAME" \
     "$CARGO_TARGET_DIR/release/examples/migrate_bench" "${2:-200}"
+  exit 0
+fi
+if [ "$what" = s3 ]; then
+  ROOT=$(pwd)
+  . scripts/services.sh
+  ensure_moto
+  ensure_postgres
+  dir=$(mktemp -d)
+  chmod 755 "$dir"
+  trap 'kill "${MOTO_PID:-}" 2>/dev/null || true; stop_postgres "$dir/postgres"; rm -rf "$dir"' EXIT
+  moto_port=$(free_port)
+  start_moto "$moto_port" "$dir/moto.log"
+  pg_port=$(free_port)
+  start_postgres "$pg_port" "$dir/postgres"
+  cargo build --release --locked --quiet
+  cargo build --release --locked --quiet --example s3_bench --example gen_config
+  TERRACE_BENCH_MOTO_URL="http://127.0.0.1:$moto_port" \
+    TERRACE_BENCH_PG_URL="postgres://$DB_TEST_USER:$DB_TEST_PASSWORD@127.0.0.1:$pg_port/$DB_TEST_NAME" \
+    TERRACE_BENCH_BIN="$CARGO_TARGET_DIR/release/terrace" \
+    TERRACE_BENCH_GEN="$CARGO_TARGET_DIR/release/examples/gen_config" \
+    "$CARGO_TARGET_DIR/release/examples/s3_bench" "${2:-1000}"
   exit 0
 fi
 if [ "$what" = refresh ] || [ "$what" = drift ] || [ "$what" = apply ]; then

@@ -47,6 +47,8 @@ mod migrate_runner;
 mod migrate_snapshot;
 #[path = "integration/migrate_stage.rs"]
 mod migrate_stage;
+#[path = "integration/owned.rs"]
+mod owned;
 #[path = "integration/plan.rs"]
 mod plan;
 #[path = "integration/progress.rs"]
@@ -55,6 +57,8 @@ mod progress;
 mod refresh_only;
 #[path = "integration/s3_backend.rs"]
 mod s3_backend;
+#[path = "integration/s3_runs.rs"]
+mod s3_runs;
 #[path = "integration/schemas.rs"]
 mod schemas;
 #[path = "integration/state.rs"]

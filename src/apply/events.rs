@@ -60,6 +60,9 @@ pub enum ApplyEvent {
         error: String,
         elapsed: Duration,
     },
+    /// The run was interrupted (Ctrl-C): no new change starts; those in flight finish and
+    /// are recorded.
+    Interrupted,
 }
 
 /// Receives apply events (a terminal view, JSON lines, tests).

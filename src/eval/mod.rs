@@ -22,6 +22,6 @@ pub use typeexpr::parse_type;
 pub use types::{ConvertError, ObjectAttr, Type};
 pub use value::{format_number, Value};
 pub use walk::{
-    evaluate, evaluate_imports, evaluate_providers, Dep, EvalMode, EvalOptions, Evaluated,
-    Expansion, ImportValue, InstancePlanner, InstanceValue, MigrationValue, NodeInfo,
+    evaluate, evaluate_imports, evaluate_instance, evaluate_providers, Dep, EvalMode, EvalOptions,
+    Evaluated, Expansion, ImportValue, InstancePlanner, InstanceValue, MigrationValue, NodeInfo,
 };

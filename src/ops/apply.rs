@@ -61,8 +61,9 @@ pub struct ApplyReport {
     pub outputs: Vec<(String, Value)>,
 }
 
-/// Re-evaluates the configuration against the current state to get an instance's final
-/// configuration value, once everything it depends on exists.
+/// Evaluates an instance's final configuration value against the current state, once
+/// everything it depends on exists: only the instance and what it references, so each
+/// resource costs what its own dependencies cost, not the size of the configuration.
 struct ConfigResolver {
     ws: Workspace,
     cfg: Arc<Config>,
@@ -70,6 +71,7 @@ struct ConfigResolver {
 }
 
 impl ConfigResolver {
+    /// The whole configuration against `state` (the migration stage and the final outputs).
     fn evaluate(&self, state: &State) -> Result<crate::eval::Evaluated, String> {
         let mut diags = Diagnostics::new();
         let opts = PlanOptions::default();
@@ -95,13 +97,28 @@ impl ConfigResolver {
 
 impl Resolver for ConfigResolver {
     fn resolve(&self, addr: &ResourceInstanceAddr, state: &State) -> Result<Value, String> {
-        let evaluated = self.evaluate(state)?;
-        let value = evaluated
-            .instances
-            .into_iter()
-            .find(|i| &i.addr == addr)
-            .map(|i| i.value)
-            .ok_or_else(|| format!("{addr} is no longer in the configuration"))?;
+        let mut diags = Diagnostics::new();
+        let opts = PlanOptions::default();
+        let planner = Planner::new(state.clone(), &opts);
+        let value = crate::eval::evaluate_instance(
+            &self.cfg,
+            crate::eval::EvalOptions {
+                mode: EvalMode::Plan,
+                workspace: self.ws.name.clone(),
+                inputs: &self.inputs,
+                planner: Some(&planner),
+            },
+            addr,
+            &mut diags,
+        );
+        if diags.has_errors() {
+            return Err(diags
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "));
+        }
+        let value = value.ok_or_else(|| format!("{addr} is no longer in the configuration"))?;
         // Every configured attribute must be known now; only computed ones may remain unknown.
         let schema = match addr.resource.mode {
             crate::addr::Mode::Managed => crate::schema::resource(&addr.resource.type_name),
@@ -318,10 +335,12 @@ where
         parallelism: opts.parallelism,
         ..ApplySettings::default()
     };
+    let interrupted_sink = sink.clone();
     let result = runtime.block_on(async {
         let cancel = async move {
             if handle_interrupts {
                 let _ = tokio::signal::ctrl_c().await;
+                interrupted_sink.event(crate::apply::ApplyEvent::Interrupted);
                 tokio::spawn(async {
                     let _ = tokio::signal::ctrl_c().await;
                     // Two interrupts: stop now. The journal already holds every finished change.

@@ -366,7 +366,8 @@ impl EventSink for ApplyProgress {
             | ApplyEvent::MigrationStart { .. }
             | ApplyEvent::MigrationProgress { .. }
             | ApplyEvent::MigrationComplete { .. }
-            | ApplyEvent::MigrationErrored { .. } => {}
+            | ApplyEvent::MigrationErrored { .. }
+            | ApplyEvent::Interrupted => {}
         }
         match (self.shared.mode, &mut inner.live) {
             (ProgressMode::Live, Some(live)) => live.event(&e),

@@ -168,7 +168,8 @@ enum Sink {
         /// more may be appended after it.
         poisoned: bool,
     },
-    Remote(super::S3Backend),
+    /// One S3 object per entry (see `s3_journal`); `seq` numbers the next one.
+    Remote { backend: super::S3Backend, seq: u64 },
 }
 
 impl Journal {
@@ -207,12 +208,15 @@ impl Journal {
         Journal {
             current: state.clone(),
             appended: 0,
-            sink: Sink::Remote(backend.clone()),
+            sink: Sink::Remote {
+                backend: backend.clone(),
+                seq: 0,
+            },
         }
     }
 
     /// Appends one entry; when this returns `Ok`, the entry survives a crash (fsynced to the
-    /// journal file, or written to S3 with the whole state).
+    /// journal file, or written to S3 as a journal segment).
     pub fn append(&mut self, entry: &JournalEntry) -> Result<(), StateError> {
         match &mut self.sink {
             Sink::File {
@@ -240,11 +244,10 @@ impl Journal {
                 }
                 entry.apply(&mut self.current);
             }
-            Sink::Remote(backend) => {
-                let mut next = self.current.clone();
-                entry.apply(&mut next);
-                backend.write(&mut next)?;
-                self.current = next;
+            Sink::Remote { backend, seq } => {
+                backend.put_segment(&self.current, *seq, entry)?;
+                *seq += 1;
+                entry.apply(&mut self.current);
             }
         }
         self.appended += 1;
@@ -269,7 +272,7 @@ impl Journal {
     pub fn path(&self) -> &Path {
         match &self.sink {
             Sink::File { path, .. } => path,
-            Sink::Remote(b) => b.path(),
+            Sink::Remote { backend, .. } => backend.path(),
         }
     }
 
@@ -291,8 +294,15 @@ impl Journal {
                 backend.write_unchecked(&mut current)?;
                 remove_journal(&path)?;
             }
-            Sink::Remote(backend) => {
+            Sink::Remote { backend, seq } => {
+                let opened = current.serial;
                 backend.write(&mut current)?;
+                // Folded: the segments are now redundant (a failed delete is retried by the
+                // next load, which ignores segments older than the state).
+                let keys: Vec<String> = (0..seq).map(|i| backend.segment_key(opened, i)).collect();
+                if let Err(e) = backend.delete_keys(&keys) {
+                    tracing::warn!("could not delete the S3 journal segments: {e}");
+                }
                 let (requests, written, read) = backend.traffic();
                 tracing::debug!(
                     requests,

@@ -15,6 +15,7 @@ mod journal;
 mod local;
 mod lock;
 mod s3;
+mod s3_journal;
 mod s3_lock;
 mod store;
 mod time;

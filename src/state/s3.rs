@@ -21,7 +21,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Settings of the `s3` backend Terrace acts on. Settings that only tune validation or
@@ -199,6 +199,9 @@ pub struct S3Backend {
     pub(crate) location: PathBuf,
     seen: Arc<Mutex<Seen>>,
     pub(crate) traffic: Arc<S3Traffic>,
+    /// Set while this process holds the state lock (or locking is off): only then does a
+    /// load fold a left-over journal into the stored state.
+    pub(crate) holds_lock: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for S3Backend {
@@ -265,6 +268,7 @@ impl S3Backend {
             state_key,
             seen: Arc::new(Mutex::new(Seen::Unread)),
             traffic: Arc::new(S3Traffic::default()),
+            holds_lock: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -377,23 +381,99 @@ impl S3Backend {
     }
 
     /// Loads the state (`Ok(None)` when there is none) and remembers its version: the next
-    /// [`write`](Self::write) succeeds only if nobody wrote the object in between.
+    /// [`write`](Self::write) succeeds only if nobody wrote the object in between. A journal
+    /// left by an interrupted apply is folded in; while this process holds the lock, the
+    /// folded state is written and the journal deleted.
     pub fn load(&self) -> Result<Option<State>, StateError> {
-        let got = self.fetch()?;
-        let seen = match &got {
-            None => Seen::Absent,
-            Some((etag, s)) => Seen::Present {
-                etag: etag.clone(),
-                state: Box::new(s.clone()),
-            },
-        };
-        *self.seen.lock().unwrap_or_else(|e| e.into_inner()) = seen;
-        Ok(got.map(|(_, s)| s))
+        let persist = self.holds_lock.load(Ordering::SeqCst);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let got = self.fetch()?;
+            let seen = match &got {
+                None => Seen::Absent,
+                Some((etag, s)) => Seen::Present {
+                    etag: etag.clone(),
+                    state: Box::new(s.clone()),
+                },
+            };
+            *self.seen.lock().unwrap_or_else(|e| e.into_inner()) = seen;
+            match self.with_journal(got.map(|(_, s)| s), persist, attempt)? {
+                Some(r) => return Ok(r),
+                None => continue,
+            }
+        }
     }
 
-    /// The current state without remembering its version (for read-only commands).
+    /// The current state, a left-over journal folded in, without writing anything or
+    /// remembering its version (for read-only commands).
     pub fn load_snapshot(&self) -> Result<Option<State>, StateError> {
-        Ok(self.fetch()?.map(|(_, s)| s))
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let base = self.fetch()?.map(|(_, s)| s);
+            if let Some(r) = self.with_journal(base, false, attempt)? {
+                return Ok(r);
+            }
+        }
+    }
+
+    /// `base` with the journal segments beside it folded in; `None` to read again (a run in
+    /// progress wrote a newer state between the two reads). With `persist`, the folded
+    /// state is written and the segments deleted.
+    fn with_journal(
+        &self,
+        base: Option<State>,
+        persist: bool,
+        attempt: u32,
+    ) -> Result<Option<Option<State>>, StateError> {
+        let listed = self.list_segments()?;
+        if listed.is_empty() {
+            return Ok(Some(base));
+        }
+        let serial = base.as_ref().map(|s| s.serial);
+        let segments = match Self::classify(listed, serial) {
+            Ok(s) => s,
+            Err(_) if !persist && attempt < 5 => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                return Ok(None);
+            }
+            Err(newer) => {
+                return Err(StateError::Corrupt {
+                    path: PathBuf::from(format!(
+                        "s3://{}/{}",
+                        self.settings.bucket,
+                        self.journal_prefix()
+                    )),
+                    reason: format!(
+                        "the journal extends serial {newer} but {} has serial {}",
+                        self.location.display(),
+                        serial.map_or("none".to_string(), |s| s.to_string())
+                    ),
+                })
+            }
+        };
+        let folded = self.fold_segments(base, &segments.current)?;
+        if persist {
+            let mut done: Vec<String> = segments.stale.iter().map(|k| k.key.clone()).collect();
+            if let (Some(mut s), false) = (folded.clone(), segments.current.is_empty()) {
+                self.write(&mut s)?;
+                tracing::info!(
+                    entries = segments.current.len(),
+                    serial = s.serial,
+                    "folded an interrupted apply's S3 journal into the state"
+                );
+                done.extend(segments.current.iter().map(|k| k.key.clone()));
+                if let Err(e) = self.delete_keys(&done) {
+                    tracing::warn!("could not delete folded journal segments: {e}");
+                }
+                return Ok(Some(Some(s)));
+            }
+            if let Err(e) = self.delete_keys(&done) {
+                tracing::warn!("could not delete folded journal segments: {e}");
+            }
+        }
+        Ok(Some(folded))
     }
 
     /// Writes `state` when its content differs from the version last read, conditionally on
@@ -538,16 +618,15 @@ impl S3Backend {
             .map_err(|e| self.remote_error("DeleteObject", error_text(&e)))
     }
 
-    /// The workspaces with a state object: `default` always, then every `<prefix>/<ws>/<key>`.
-    pub fn workspaces(&self) -> Result<Vec<String>, StateError> {
-        let prefix = format!("{}/", self.settings.workspace_key_prefix);
+    /// Every key under `prefix` (all pages of ListObjectsV2).
+    pub(crate) fn list_keys(&self, prefix: &str) -> Result<Vec<String>, StateError> {
         let mut keys = Vec::new();
         let mut token: Option<String> = None;
         loop {
             let (c, bucket, p, t) = (
                 self.client.clone(),
                 self.settings.bucket.clone(),
-                prefix.clone(),
+                prefix.to_string(),
                 token.clone(),
             );
             let r = self.run(async move {
@@ -566,9 +645,15 @@ impl S3Backend {
             );
             match out.next_continuation_token() {
                 Some(t) if out.is_truncated() == Some(true) => token = Some(t.to_string()),
-                _ => break,
+                _ => return Ok(keys),
             }
         }
+    }
+
+    /// The workspaces with a state object: `default` always, then every `<prefix>/<ws>/<key>`.
+    pub fn workspaces(&self) -> Result<Vec<String>, StateError> {
+        let prefix = format!("{}/", self.settings.workspace_key_prefix);
+        let keys = self.list_keys(&prefix)?;
         let suffix = format!("/{}", self.settings.key);
         let mut names = vec![DEFAULT_WORKSPACE.to_string()];
         for k in keys {
@@ -592,6 +677,12 @@ impl S3Backend {
         if name == DEFAULT_WORKSPACE {
             return Err(StateError::InvalidWorkspace {
                 name: name.to_string(),
+            });
+        }
+        let journal = format!("{}.journal/", self.settings.state_key(name));
+        if !self.list_keys(&journal)?.is_empty() {
+            return Err(StateError::JournalActive {
+                path: PathBuf::from(format!("s3://{}/{journal}", self.settings.bucket)),
             });
         }
         self.delete(&self.settings.state_key(name))

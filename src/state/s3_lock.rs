@@ -14,6 +14,7 @@ use super::lock::LockInfo;
 use super::s3::{error_code, error_text, S3Backend};
 use aws_sdk_s3::primitives::ByteStream;
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 /// How often a waiting `lock` retries.
@@ -70,6 +71,8 @@ impl S3Backend {
     pub fn lock(&self, operation: &str, timeout: Duration) -> Result<S3LockGuard, StateError> {
         let info = LockInfo::current(&self.location, operation);
         if !self.settings.use_lockfile {
+            // No locking configured: this run is taken to be the only writer.
+            self.holds_lock.store(true, Ordering::SeqCst);
             return Ok(S3LockGuard {
                 backend: None,
                 info,
@@ -94,10 +97,11 @@ impl S3Backend {
             })?;
             match r {
                 Ok(()) => {
+                    self.holds_lock.store(true, Ordering::SeqCst);
                     return Ok(S3LockGuard {
                         backend: Some(self.clone()),
                         info,
-                    })
+                    });
                 }
                 Err((code, _))
                     if code == "PreconditionFailed" || code == "ConditionalRequestConflict" => {}
@@ -152,6 +156,7 @@ impl S3Backend {
 
 /// Deletes the lock object when it still holds `id`.
 fn release(b: &S3Backend, id: &str) -> Result<(), StateError> {
+    b.holds_lock.store(false, Ordering::SeqCst);
     let Some((_, bytes)) = b.get(&b.lock_key())? else {
         return Ok(());
     };

@@ -61,8 +61,19 @@ struct Shared {
     next_request: AtomicU64,
     next_conn: AtomicU64,
     counts: Mutex<Counts>,
+    exchanges: Mutex<Vec<Exchange>>,
     /// Open client connections, so dropping the proxy can close them.
     conns: Mutex<BTreeMap<u64, TcpStream>>,
+}
+
+/// One forwarded request: its method and target (path and query), and the body bytes each
+/// way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exchange {
+    pub method: String,
+    pub target: String,
+    pub bytes_up: u64,
+    pub bytes_down: u64,
 }
 
 /// A running proxy; stops when dropped.
@@ -94,6 +105,7 @@ impl FaultProxy {
             next_request: AtomicU64::new(0),
             next_conn: AtomicU64::new(0),
             counts: Mutex::new(Counts::default()),
+            exchanges: Mutex::new(Vec::new()),
             conns: Mutex::new(BTreeMap::new()),
         });
         let s = shared.clone();
@@ -123,6 +135,11 @@ impl FaultProxy {
     /// Requests received so far with this `Action`.
     pub fn action(&self, action: &str) -> u64 {
         self.counts().actions.get(action).copied().unwrap_or(0)
+    }
+
+    /// Every request forwarded so far, in arrival order of its answer.
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        lock(&self.shared.exchanges).clone()
     }
 
     /// A snapshot of every counter.
@@ -343,11 +360,19 @@ fn handle(req: &Message, shared: &Shared) -> Message {
     if throttle {
         return throttled(ec2, splitmix(!shared.faults.seed, n));
     }
-    forward(req, &shared.upstream).unwrap_or_else(|e| Message {
+    let resp = forward(req, &shared.upstream).unwrap_or_else(|e| Message {
         start: "HTTP/1.1 502 Bad Gateway".into(),
         headers: vec![("Content-Type".into(), "text/plain".into())],
         body: format!("fault proxy: upstream {}: {e}", shared.upstream).into_bytes(),
-    })
+    });
+    let mut words = req.start.split(' ');
+    lock(&shared.exchanges).push(Exchange {
+        method: words.next().unwrap_or_default().to_string(),
+        target: words.next().unwrap_or_default().to_string(),
+        bytes_up: req.body.len() as u64,
+        bytes_down: resp.body.len() as u64,
+    });
+    resp
 }
 
 /// A throttling answer in the service's own error format.

@@ -3,8 +3,8 @@
 //! succeeds, the next plan changes no resource, every object tagged with the state's lineage
 //! is in state exactly once (no duplicate, nothing untracked), and destroy leaves nothing.
 
+use crate::owned::{check_exact, owned_objects};
 use crate::support::{copy_example, moto_url, three_tier_database};
-use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -36,155 +36,6 @@ fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
-}
-
-/// Every live object in the region tagged with `lineage`: (kind, id, `terrace:address`),
-/// read directly through the SDK.
-fn owned_objects(lineage: &str) -> Vec<(String, String, String)> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let settings = terrace::provider::aws::AwsSettings {
-            region: Some(REGION.into()),
-            access_key: Some("testing".into()),
-            secret_key: Some("testing".into()),
-            endpoint_ec2: Some(moto_url()),
-            endpoint_rds: Some(moto_url()),
-            ..Default::default()
-        };
-        let ec2 = terrace::provider::aws::AwsClients::new(&settings).await.ec2;
-        let f = aws_sdk_ec2::types::Filter::builder()
-            .name("tag:terrace:lineage")
-            .values(lineage)
-            .build();
-        // The filter narrows the calls; the tags are checked again here because moto ignores
-        // tag filters on some calls (DescribeNatGateways).
-        let addr = |tags: &[aws_sdk_ec2::types::Tag]| -> Option<String> {
-            let tag = |k: &str| {
-                tags.iter()
-                    .find(|t| t.key() == Some(k))
-                    .and_then(|t| t.value())
-            };
-            (tag("terrace:lineage") == Some(lineage)).then(|| {
-                tag("terrace:address")
-                    .unwrap_or("(no address tag)")
-                    .to_string()
-            })
-        };
-        let mut out = Vec::new();
-        let mut push = |kind: &str, id: Option<&str>, a: Option<String>| {
-            if let Some(a) = a {
-                out.push((kind.to_string(), id.unwrap_or_default().to_string(), a));
-            }
-        };
-        let r = ec2.describe_vpcs().filters(f.clone()).send().await.unwrap();
-        for x in r.vpcs() {
-            push("vpc", x.vpc_id(), addr(x.tags()));
-        }
-        let r = ec2
-            .describe_subnets()
-            .filters(f.clone())
-            .send()
-            .await
-            .unwrap();
-        for x in r.subnets() {
-            push("subnet", x.subnet_id(), addr(x.tags()));
-        }
-        let r = ec2
-            .describe_internet_gateways()
-            .filters(f.clone())
-            .send()
-            .await
-            .unwrap();
-        for x in r.internet_gateways() {
-            push("igw", x.internet_gateway_id(), addr(x.tags()));
-        }
-        let r = ec2
-            .describe_route_tables()
-            .filters(f.clone())
-            .send()
-            .await
-            .unwrap();
-        for x in r.route_tables() {
-            push("rtb", x.route_table_id(), addr(x.tags()));
-        }
-        let r = ec2
-            .describe_security_groups()
-            .filters(f.clone())
-            .send()
-            .await
-            .unwrap();
-        for x in r.security_groups() {
-            push("sg", x.group_id(), addr(x.tags()));
-        }
-        let r = ec2
-            .describe_addresses()
-            .filters(f.clone())
-            .send()
-            .await
-            .unwrap();
-        for x in r.addresses() {
-            push("eip", x.allocation_id(), addr(x.tags()));
-        }
-        let r = ec2
-            .describe_nat_gateways()
-            .filter(f.clone())
-            .send()
-            .await
-            .unwrap();
-        for x in r.nat_gateways() {
-            if !matches!(x.state().map(|s| s.as_str()), Some("deleted" | "deleting")) {
-                push("nat", x.nat_gateway_id(), addr(x.tags()));
-            }
-        }
-        let r = ec2
-            .describe_instances()
-            .filters(f.clone())
-            .send()
-            .await
-            .unwrap();
-        for x in r.reservations().iter().flat_map(|r| r.instances()) {
-            let state = x.state().and_then(|s| s.name()).map(|n| n.as_str());
-            if !matches!(state, Some("terminated" | "shutting-down")) {
-                push("instance", x.instance_id(), addr(x.tags()));
-            }
-        }
-        let r = ec2.describe_key_pairs().filters(f).send().await.unwrap();
-        for x in r.key_pairs() {
-            push("key_pair", x.key_name(), addr(x.tags()));
-        }
-        out
-    })
-}
-
-/// Checks that `dir`'s state and the cloud agree: each tagged object is in state under the
-/// address it is tagged with, and no address has two objects.
-fn check_exact(state_text: &str, point: usize) -> String {
-    let state: terrace::state::State = serde_json::from_str(state_text).unwrap();
-    let in_state: BTreeMap<String, String> = state
-        .resources
-        .iter()
-        .filter_map(|r| Some((r.address.to_string(), r.provider_id.clone()?)))
-        .collect();
-    let objects = owned_objects(&state.lineage);
-    assert!(
-        objects.len() >= 20,
-        "point {point}: expected the stack's objects, found {objects:?}"
-    );
-    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
-    for (kind, id, a) in &objects {
-        if let Some(other) = seen.insert(a, id) {
-            panic!("point {point}: duplicate {kind} for {a}: {other} and {id}");
-        }
-        assert_eq!(
-            in_state.get(a).map(String::as_str),
-            Some(id.as_str()),
-            "point {point}: {kind} {id} tagged {a} is not what state holds for {a}"
-        );
-    }
-    state.lineage
 }
 
 /// Where a kill test keeps its state: the local file, or an S3 bucket on moto (one key per
@@ -233,6 +84,24 @@ fn state_text(dir: &Path, store: Store<'_>, point: usize) -> String {
     }
 }
 
+/// The keys of the S3 journal segments of kill point `point`'s state.
+fn journal_segments(bucket: &str, point: usize) -> Vec<String> {
+    let (rt, c) = s3();
+    rt.block_on(async {
+        let out = c
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(format!("kill/{point}.tfstate.journal/"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("point {point}: cannot list the bucket: {e}"));
+        out.contents()
+            .iter()
+            .filter_map(|o| o.key().map(str::to_string))
+            .collect()
+    })
+}
+
 /// One kill point: the first apply is killed right after it printed `lines` lines, plus a
 /// few milliseconds that vary with the point.
 fn kill_and_recover(point: usize, lines: usize, store: Store<'_>) {
@@ -279,6 +148,9 @@ fn kill_and_recover(point: usize, lines: usize, store: Store<'_>) {
     let mut reader = BufReader::new(stdout);
     let mut seen = 0;
     let mut line = String::new();
+    // Resources whose create returned before the kill (a run records an object before it
+    // reports it complete).
+    let mut created = Vec::new();
     while seen < lines {
         line.clear();
         if reader.read_line(&mut line).unwrap_or(0) == 0 {
@@ -286,6 +158,9 @@ fn kill_and_recover(point: usize, lines: usize, store: Store<'_>) {
         }
         if line.contains("...") || line.contains(" complete after ") {
             seen += 1;
+        }
+        if let Some((addr, _)) = line.split_once(": Creation complete after ") {
+            created.push(addr.to_string());
         }
     }
     std::thread::sleep(Duration::from_millis((point as u64 * 7) % 23));
@@ -318,6 +193,25 @@ fn kill_and_recover(point: usize, lines: usize, store: Store<'_>) {
             assert_eq!(code, 0, "point {point}: force-unlock: {out}{err}");
         }
     }
+    if let Store::S3(bucket) = store {
+        let segments = journal_segments(bucket, point);
+        assert!(
+            segments.len() >= created.len(),
+            "point {point}: {} creates returned but S3 holds {} journal segments",
+            created.len(),
+            segments.len()
+        );
+    }
+    // Every object whose create returned is recorded: in the local journal, or in the S3
+    // journal segments, which a read folds in without the lock.
+    let (code, out, err) = run(&dir, &["state", "list"]);
+    let listed: Vec<&str> = out.lines().collect();
+    for addr in &created {
+        assert!(
+            listed.contains(&addr.as_str()),
+            "point {point}: {addr} was created before the kill but the state lists only {listed:?} (exit {code}, {err})"
+        );
+    }
     // The state must load after the kill, and the next apply must finish the job.
     let (code, out, err) = run(&dir, &with(&["apply", "-auto-approve", "-no-color"]));
     assert_eq!(
@@ -340,10 +234,22 @@ fn kill_and_recover(point: usize, lines: usize, store: Store<'_>) {
         changed.is_empty(),
         "point {point}: the plan after recovery changes resources: {changed:?}"
     );
-    let lineage = check_exact(&state_text(&dir, store, point), point);
+    let lineage = check_exact(
+        &state_text(&dir, store, point),
+        REGION,
+        20,
+        &format!("point {point}"),
+    );
+    if let Store::S3(bucket) = store {
+        let left = journal_segments(bucket, point);
+        assert!(
+            left.is_empty(),
+            "point {point}: journal segments left after recovery: {left:?}"
+        );
+    }
     let (code, out, err) = run(&dir, &with(&["destroy", "-auto-approve", "-no-color"]));
     assert_eq!(code, 0, "point {point}: destroy failed:\n{out}\n{err}");
-    let left = owned_objects(&lineage);
+    let left = owned_objects(&lineage, REGION);
     assert!(left.is_empty(), "point {point}: destroy left {left:?}");
 }
 

@@ -1,9 +1,8 @@
 //! The S3 state backend against moto: init, state in S3, locking with `<key>.tflock`,
-//! conditional writes, migration, workspaces, encryption, concurrent applies.
+//! conditional writes, migration, workspaces, encryption (concurrent runs: `s3_runs`).
 
 use super::support::{moto_url, terrace, TempConfig};
 use aws_sdk_s3::primitives::ByteStream;
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -503,73 +502,110 @@ fn workspaces_keep_separate_state_objects() {
     assert_eq!(b.workspaces().unwrap(), ["default", "staging"]);
 }
 
-#[test]
-fn eight_concurrent_applies_take_turns_on_one_s3_state() {
-    let m = Moto::new();
-    let bucket = m.bucket("concurrent");
-    let cfg = config(&bucket, &m.url, "");
-    ok(&terrace(cfg.path(), &["init"]));
-    // Watch the serial while the applies run: it never goes back.
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let (b2, s2) = (bucket.clone(), stop.clone());
-    let watcher = std::thread::spawn(move || {
-        let m = Moto::new();
-        let mut seen = Vec::new();
-        while !s2.load(Ordering::Relaxed) {
-            if let Some(s) = m.state(&b2, KEY) {
-                seen.push((s.lineage, s.serial));
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        seen
-    });
-    let dir = cfg.path().to_path_buf();
-    let runs: Vec<_> = (1..=8)
-        .map(|n| {
-            let dir = dir.clone();
-            std::thread::spawn(move || {
-                terrace(
-                    &dir,
-                    &[
-                        "apply",
-                        "-auto-approve",
-                        "-lock-timeout=120s",
-                        "-var",
-                        &format!("subnets={n}"),
-                    ],
-                )
-            })
-        })
-        .collect();
-    for r in runs {
-        ok(&r.join().unwrap());
+fn vpc_record(name: &str, id: &str) -> terrace::state::ResourceState {
+    terrace::state::ResourceState {
+        address: format!("aws_vpc.{name}").parse().unwrap(),
+        mode: "managed".into(),
+        type_name: "aws_vpc".into(),
+        provider_id: Some(id.into()),
+        attributes: serde_json::json!({ "id": id, "cidr_block": "10.0.0.0/16" }),
+        sensitive_attributes: Vec::new(),
+        dependencies: Vec::new(),
+        create_before_destroy: false,
+        tainted: false,
     }
-    stop.store(true, Ordering::Relaxed);
-    let seen = watcher.join().unwrap();
-    let fin = m.state(&bucket, KEY).unwrap();
-    assert!(seen.windows(2).all(|w| w[0].1 <= w[1].1), "{seen:?}");
-    assert!(seen.iter().all(|(l, _)| *l == fin.lineage));
-    assert!(m.get(&bucket, &format!("{KEY}.tflock")).is_none());
-    // Every apply changed the subnet count, so each wrote at least once.
-    assert!(fin.serial >= 8, "serial {}", fin.serial);
-    let subnets: Vec<String> = fin
-        .resources
-        .iter()
-        .filter(|r| r.type_name == "aws_subnet")
-        .map(|r| r.attributes["cidr_block"].as_str().unwrap().to_string())
-        .collect();
-    let mut sorted = subnets.clone();
-    sorted.sort();
-    assert_eq!(m.subnets_of(&vpc_id(&fin)), sorted);
-    let vpcs: BTreeMap<String, usize> = fin.resources.iter().fold(BTreeMap::new(), |mut acc, r| {
-        *acc.entry(r.type_name.clone()).or_default() += 1;
-        acc
-    });
-    assert_eq!(vpcs.get("aws_vpc"), Some(&1));
-    // A final plan with the last run's count agrees with the cloud: nothing duplicated or
-    // untracked.
-    let n = subnets.len().to_string();
-    let r = terrace(cfg.path(), &["plan", "-var", &format!("subnets={n}")]);
-    ok(&r);
-    assert!(r.1.contains("No changes"), "{}", r.1);
+}
+
+fn keys(m: &Moto, bucket: &str, prefix: &str) -> Vec<String> {
+    m.rt.block_on(async {
+        let out =
+            m.s3.list_objects_v2()
+                .bucket(bucket)
+                .prefix(prefix)
+                .send()
+                .await
+                .unwrap();
+        out.contents()
+            .iter()
+            .filter_map(|o| o.key().map(str::to_string))
+            .collect()
+    })
+}
+
+#[test]
+fn a_run_that_dies_leaves_journal_segments_that_readers_fold_and_the_next_holder_persists() {
+    use terrace::state::{Backend, JournalEntry};
+    let m = Moto::new();
+    let bucket = m.bucket("journal");
+    let writer = Backend::S3(library_backend(&m, &bucket, "default"));
+    let guard = writer.lock("apply", Duration::ZERO).unwrap();
+    let mut state = writer.load_or_new().unwrap();
+    let mut journal = writer.journal(&mut state).unwrap();
+    for (i, id) in ["vpc-1", "vpc-2", "vpc-3"].iter().enumerate() {
+        journal
+            .append(&JournalEntry::Upsert {
+                resource: vpc_record(&format!("v{i}"), id),
+            })
+            .unwrap();
+    }
+    // One small object per entry, the state object untouched.
+    let prefix = format!("{KEY}.journal/");
+    let segments = keys(&m, &bucket, &prefix);
+    assert_eq!(segments.len(), 3, "{segments:?}");
+    let stored = m.get(&bucket, KEY).unwrap();
+    assert_eq!(m.state(&bucket, KEY).unwrap().resources.len(), 0);
+    // The run dies: no finish, and its lock stays (a killed process releases nothing).
+    std::mem::forget(journal);
+    std::mem::forget(guard);
+
+    // A reader without the lock sees every recorded resource and writes nothing.
+    let reader = library_backend(&m, &bucket, "default");
+    let seen = reader.load_snapshot().unwrap().unwrap();
+    assert_eq!(seen.resources.len(), 3);
+    assert_eq!(reader.load().unwrap().unwrap().resources.len(), 3);
+    assert_eq!(m.get(&bucket, KEY).unwrap(), stored, "a reader wrote");
+    assert_eq!(keys(&m, &bucket, &prefix).len(), 3);
+
+    // The next lock holder folds them into the state object and deletes them.
+    m.delete(&bucket, &format!("{KEY}.tflock"));
+    let next = library_backend(&m, &bucket, "default");
+    let _g = next.lock("apply", Duration::ZERO).unwrap();
+    let folded = next.load().unwrap().unwrap();
+    assert_eq!(folded.resources.len(), 3);
+    let now = m.state(&bucket, KEY).unwrap();
+    assert_eq!(now.resources.len(), 3);
+    assert_eq!(now.serial, folded.serial);
+    assert!(
+        now.serial > state.serial,
+        "{} !> {}",
+        now.serial,
+        state.serial
+    );
+    assert!(keys(&m, &bucket, &prefix).is_empty());
+
+    // A segment of an older serial (folded already, its delete lost) is ignored and removed;
+    // one of a newer serial than the state is corruption, never folded silently.
+    let stale = format!("{prefix}{}/00000000.json", state.serial);
+    let seg = |serial: u64, id: &str| {
+        format!(
+            "{{\"journal\":1,\"lineage\":\"{}\",\"serial\":{serial}}}\n{}\n",
+            now.lineage,
+            serde_json::to_string(&JournalEntry::Upsert {
+                resource: vpc_record("late", id),
+            })
+            .unwrap()
+        )
+        .into_bytes()
+    };
+    m.put(&bucket, &stale, seg(state.serial, "vpc-stale"));
+    assert_eq!(next.load().unwrap().unwrap().resources.len(), 3);
+    assert!(keys(&m, &bucket, &prefix).is_empty());
+    let newer = format!("{prefix}{}/00000000.json", now.serial + 1);
+    m.put(&bucket, &newer, seg(now.serial + 1, "vpc-newer"));
+    match next.load() {
+        Err(e @ StateError::Corrupt { .. }) => {
+            assert!(e.to_string().contains("journal"), "{e}")
+        }
+        other => panic!("{other:?}"),
+    }
 }

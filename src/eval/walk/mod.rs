@@ -14,6 +14,8 @@ mod migration;
 mod provider;
 mod resource;
 mod scope;
+#[cfg(test)]
+mod single_tests;
 mod variables;
 
 pub use expand::Expansion;
@@ -189,6 +191,38 @@ pub fn evaluate_imports(
         &mut Diagnostics::new(),
     );
     let out = ev.imports();
+    diags.extend(ev.diags.into_inner());
+    out
+}
+
+/// Evaluates one resource instance's planned configuration value, and only what it
+/// references (what `apply` needs once the instance's dependencies exist; evaluating the
+/// whole configuration per instance would make an apply quadratic). `None` when the
+/// configuration no longer declares the instance. Problems are added to `diags`.
+pub fn evaluate_instance(
+    cfg: &Config,
+    opts: EvalOptions<'_>,
+    addr: &ResourceInstanceAddr,
+    diags: &mut Diagnostics,
+) -> Option<Value> {
+    let mut ev = Evaluation {
+        cfg,
+        opts,
+        memo: RefCell::new(Memo::default()),
+        diags: RefCell::new(Diagnostics::new()),
+        migrations: RefCell::new(Vec::new()),
+        providers: provider::Providers::default(),
+        cwd: std::env::current_dir()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| ".".into()),
+    };
+    // Provider problems are reported by the full evaluation.
+    ev.providers = provider::Providers::load(
+        cfg,
+        &scope::InstanceScope::new(&ev, &ModulePath::root()),
+        &mut Diagnostics::new(),
+    );
+    let out = ev.single_instance(addr);
     diags.extend(ev.diags.into_inner());
     out
 }

@@ -141,51 +141,11 @@ impl Evaluation<'_> {
         let default_tags = self.providers.default_tags(r, &mut |d| self.push(d));
         let scope = InstanceScope::new(self, module);
         let expansion = self.expansion(&scope, r.count.as_ref(), r.for_each.as_ref());
-        let what = format!(
-            "a {} block",
-            if r.addr.mode == Mode::Data {
-                "data"
-            } else {
-                "resource"
-            }
-        );
         let eval_instance = |key: Option<InstanceKey>,
                              count: Option<Value>,
                              each: Option<(Value, Value)>|
          -> Value {
-            let Some(schema) = schema else {
-                return Value::Unknown;
-            };
-            let scope = InstanceScope {
-                ev: self,
-                module: module.clone(),
-                count,
-                each,
-            };
-            let mut diags = Vec::new();
-            let mut be = BodyEval {
-                scope: &scope,
-                bound: Vec::new(),
-                diags: &mut diags,
-            };
-            let mut v = be.eval(&r.body, &schema.body, &r.span, &what);
-            for d in diags {
-                self.push(d);
-            }
-            if schema.taggable {
-                add_tags_all(&mut v, default_tags.as_ref());
-            }
-            match (self.opts.planner, key) {
-                (Some(p), Some(key)) => {
-                    let addr = ResourceInstanceAddr {
-                        module: module.clone(),
-                        resource: r.addr.clone(),
-                        key,
-                    };
-                    p.plan_instance(&addr, v, schema, r)
-                }
-                _ => v,
-            }
+            self.eval_instance(module, r, schema, default_tags.as_ref(), key, count, each)
         };
         let aggregate = match &expansion {
             Expansion::Unknown => {
@@ -225,6 +185,110 @@ impl Evaluation<'_> {
             expansion,
             aggregate,
         }
+    }
+
+    /// Evaluates one instance: its body against the schema, `tags_all`, then the planner.
+    /// `key` is `None` for the check of an unexpanded resource (no planner call).
+    #[allow(clippy::too_many_arguments)]
+    fn eval_instance(
+        &self,
+        module: &ModulePath,
+        r: &Resource,
+        schema: Option<&'static ResourceSchema>,
+        default_tags: Option<&Value>,
+        key: Option<InstanceKey>,
+        count: Option<Value>,
+        each: Option<(Value, Value)>,
+    ) -> Value {
+        let Some(schema) = schema else {
+            return Value::Unknown;
+        };
+        let what = format!(
+            "a {} block",
+            if r.addr.mode == Mode::Data {
+                "data"
+            } else {
+                "resource"
+            }
+        );
+        let scope = InstanceScope {
+            ev: self,
+            module: module.clone(),
+            count,
+            each,
+        };
+        let mut diags = Vec::new();
+        let mut be = BodyEval {
+            scope: &scope,
+            bound: Vec::new(),
+            diags: &mut diags,
+        };
+        let mut v = be.eval(&r.body, &schema.body, &r.span, &what);
+        for d in diags {
+            self.push(d);
+        }
+        if schema.taggable {
+            add_tags_all(&mut v, default_tags);
+        }
+        match (self.opts.planner, key) {
+            (Some(p), Some(key)) => {
+                let addr = ResourceInstanceAddr {
+                    module: module.clone(),
+                    resource: r.addr.clone(),
+                    key,
+                };
+                p.plan_instance(&addr, v, schema, r)
+            }
+            _ => v,
+        }
+    }
+
+    /// Evaluates only instance `addr` and, lazily, what it refers to; not its resource's other
+    /// instances nor anything else. `None` when the configuration no longer declares it (its
+    /// module instance, resource or key is gone, or its expansion is unknown).
+    pub(super) fn single_instance(&self, addr: &ResourceInstanceAddr) -> Option<Value> {
+        if !self.module_instance_exists(&addr.module) {
+            return None;
+        }
+        let r = self
+            .tree(&addr.module)
+            .module
+            .resources
+            .get(&addr.resource)?;
+        let schema = schema_for(&r.addr)?;
+        let default_tags = self.providers.default_tags(r, &mut |d| self.push(d));
+        let scope = InstanceScope::new(self, &addr.module);
+        let expansion = self.expansion(&scope, r.count.as_ref(), r.for_each.as_ref());
+        let (key, count, each) = expansion
+            .instances()
+            .into_iter()
+            .find(|(k, _, _)| k == &addr.key)?;
+        Some(self.eval_instance(
+            &addr.module,
+            r,
+            Some(schema),
+            default_tags.as_ref(),
+            Some(key),
+            count,
+            each,
+        ))
+    }
+
+    /// Whether every step of `path` is an instance of its module call.
+    fn module_instance_exists(&self, path: &ModulePath) -> bool {
+        let mut parent = ModulePath::root();
+        for step in &path.0 {
+            let tree = self.tree(&parent);
+            if !tree.children.contains_key(&step.name) {
+                return false;
+            }
+            let exp = self.call_expansion(&parent, &step.name);
+            if !exp.instances().iter().any(|(k, _, _)| k == &step.key) {
+                return false;
+            }
+            parent = parent.child(&step.name, step.key.clone());
+        }
+        true
     }
 
     /// Checks lifecycle and timeouts against the schema.

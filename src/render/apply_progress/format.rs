@@ -150,6 +150,7 @@ pub fn event_message(e: &ApplyEvent) -> String {
         ApplyEvent::MigrationErrored { addr, elapsed, .. } => {
             format!("{addr}: Migrations errored after {}", fmt_elapsed(*elapsed))
         }
+        ApplyEvent::Interrupted => "Interrupt received: no new changes will start; waiting for those in progress to finish and be recorded. Press Ctrl-C again to exit at once (the state lock may be left behind).".to_string(),
     }
 }
 
@@ -158,7 +159,7 @@ pub fn styled_message(e: &ApplyEvent, style: Style) -> String {
     let line = event_message(e);
     match e {
         ApplyEvent::Errored { .. } | ApplyEvent::MigrationErrored { .. } => style.red(&line),
-        ApplyEvent::Skipped { .. } => style.yellow(&line),
+        ApplyEvent::Skipped { .. } | ApplyEvent::Interrupted => style.yellow(&line),
         _ => style.bold(&line),
     }
 }
@@ -278,7 +279,9 @@ pub fn event_json(e: &ApplyEvent, timestamp: &str) -> Json {
             *action,
             json!({"elapsed_seconds": elapsed.as_secs(), "error": error}),
         ),
-        ApplyEvent::Skipped { .. } => Json::Object(message("warn", msg, "log", timestamp)),
+        ApplyEvent::Skipped { .. } | ApplyEvent::Interrupted => {
+            Json::Object(message("warn", msg, "log", timestamp))
+        }
         ApplyEvent::MigrationStart { addr, pending } => {
             let mut m = message("info", msg, "migration_start", timestamp);
             m.insert(

@@ -76,7 +76,8 @@ impl LiveView {
             ApplyEvent::Skipped { .. }
             | ApplyEvent::MigrationStart { .. }
             | ApplyEvent::MigrationComplete { .. }
-            | ApplyEvent::MigrationErrored { .. } => {
+            | ApplyEvent::MigrationErrored { .. }
+            | ApplyEvent::Interrupted => {
                 let line = styled_message(e, self.style);
                 self.println(&line);
             }
