@@ -7,7 +7,9 @@
 //! object instead of making a second one: it is read, brought to the configuration in place
 //! (or deleted and created afresh when a force-new attribute differs), and recorded. Further
 //! objects left for the same address are deleted. Only objects carrying this state's lineage
-//! are ever adopted or deleted.
+//! are ever adopted or deleted. Types whose objects carry no tags are taken over by the
+//! provider's create itself, by natural key (an `aws_route` identical to the configured one;
+//! RDS objects by identifier).
 
 use super::engine::{Shared, Task};
 use crate::addr::{Mode, ResourceInstanceAddr};

@@ -238,6 +238,7 @@ fn print_error(e: &MigrateCmdError, out: &Output) -> anyhow::Result<()> {
                 None => d,
             }
         }
+        MigrateCmdError::Snapshot(m) => Diagnostic::error("Cannot snapshot the database").detail(m),
         MigrateCmdError::Runtime(_) => Diagnostic::error("Internal error").detail(e.to_string()),
     };
     print_diags(d.into(), &SourceMap::new(), out)
@@ -359,7 +360,11 @@ fn runs(report: &MigrateReport<ops::BlockRun>, down: bool, out: &Output) -> anyh
                 text.push_str(&format!("{}: nothing to undo ({}).\n", b.addr, r.target))
             }
             Ok(r) => text.push_str(&format!(
-                "{} {} {} of {} ({}).\n",
+                "{}{} {} {} of {} ({}).\n",
+                r.snapshot
+                    .as_ref()
+                    .map(|s| format!("{}: snapshot {s} created before migrating.\n", b.addr))
+                    .unwrap_or_default(),
                 out.style.green("Success!"),
                 if down { "Undid" } else { "Applied" },
                 migrations(r.ran.len()),

@@ -9,11 +9,12 @@
 //! `migrations` section, replacing that block's records, even when the run failed half way.
 
 use super::migrate_context::{Context, Mirror};
+use super::migration_stage::snapshot_if_pending;
 use super::migration_target::{
     password_env_var, MigrationSetup, MigrationTargetError, PasswordSource,
 };
 use super::workspace::Workspace;
-use crate::diag::{Diagnostic, Diagnostics, SourceMap};
+use crate::diag::{Diagnostics, SourceMap};
 use crate::eval::inputs::VarArg;
 use crate::eval::{MigrationValue, Value};
 use crate::migrate::{
@@ -66,6 +67,9 @@ pub enum MigrateCmdError {
         /// Where the password came from, when the server refused it.
         hint: Option<String>,
     },
+    /// The `snapshot_before` snapshot could not be taken, so no migration ran.
+    #[error("{0}")]
+    Snapshot(String),
     #[error(transparent)]
     State(#[from] StateError),
     #[error("cannot start the async runtime: {0}")]
@@ -122,6 +126,8 @@ pub struct BlockRun {
     pub target: String,
     /// The rows this run wrote, in order (empty when there was nothing to do).
     pub ran: Vec<HistoryRow>,
+    /// The `snapshot_before` snapshot taken before it ran, by identifier.
+    pub snapshot: Option<String>,
 }
 
 /// `repair` of one block.
@@ -219,18 +225,26 @@ pub fn migrate_up(
         let (setup, files) = cx.setup(b)?;
         let run_opts = setup.run_options(cx.audit.clone());
         let addr = b.addr.to_string();
+        // As in apply's migration stage: a snapshot of the instance first, when anything is
+        // pending; no migration runs without it.
+        let snapshot = if setup.snapshot_before {
+            let taker = cx.snapshotter().map_err(MigrateCmdError::Snapshot)?;
+            cx.block_on(snapshot_if_pending(
+                b,
+                cx.state(),
+                &setup,
+                &files,
+                &taker,
+                &|_: &str| {},
+            ))
+            .map_err(MigrateCmdError::Snapshot)?
+        } else {
+            None
+        };
         let p = |e: &MigrateEvent<'_>| progress(&addr, e);
         let result = cx.block_on(migrate::up(&setup.target, &files, to, &run_opts, &p));
-        // Something changed the database (on PostgreSQL a failed migration rolled back).
-        let ran_something = !match &result {
-            Ok(r) => &r.ran,
-            Err(e) => &e.ran,
-        }
-        .is_empty();
-        if setup.snapshot_before && ran_something {
-            cx.warn(Diagnostic::warning("No snapshot taken").detail(format!("{addr}: snapshot_before is set, but terrace migrate up does not snapshot the database instance; take a snapshot first when you need one.")));
-        }
         cx.after_run(b, &setup, result, &mut mirror)
+            .map(|r| BlockRun { snapshot, ..r })
     });
     let state_error = cx.mirror(mirror);
     Ok(MigrateReport {

@@ -4,14 +4,16 @@
 use super::migrate::{
     run_error, BlockOutcome, BlockRun, MigrateCmdError, MigrateCmdOptions, MigrateReport,
 };
+use super::migration_stage::{provider_snapshotter, Snapshotter};
 use super::migration_target::{migration_target, MigrationSetup};
 use super::workspace::{evaluate_config, load_config, Workspace};
 use crate::addr::NodeAddr;
-use crate::diag::{did_you_mean, Diagnostic, Diagnostics, SourceMap};
+use crate::diag::{did_you_mean, Diagnostics, SourceMap};
 use crate::eval::{EvalMode, MigrationValue, Value};
 use crate::migrate::{self, discover, Audit, HistoryRow, MigrateError, MigrationFile, RunError};
 use crate::plan::{PlanOptions, Planner};
 use crate::state::{select_backend, Backend, LockGuard, MigrationRecord, State, StateError};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// What to write into state for one block.
@@ -34,6 +36,9 @@ pub(super) struct Context {
     runtime: tokio::runtime::Runtime,
     pub(super) audit: Audit,
     env: Vec<(String, String)>,
+    /// The evaluated `provider "aws"` blocks, for `snapshot_before` snapshots.
+    providers: HashMap<Option<String>, Value>,
+    snapshotter: std::cell::OnceCell<Snapshotter>,
 }
 
 impl Context {
@@ -78,6 +83,7 @@ impl Context {
         if diags.has_errors() {
             return Err(config_error(diags, cfg.sources));
         }
+        let providers = evaluated.providers;
         let blocks = select(evaluated.migrations, name)?;
         let dir = if ws.dir.as_os_str().is_empty() {
             Path::new(".")
@@ -95,7 +101,29 @@ impl Context {
             runtime: super::connect::runtime().map_err(MigrateCmdError::Runtime)?,
             audit: Audit::detect(dir),
             env: ws.env.clone(),
+            providers,
+            snapshotter: std::cell::OnceCell::new(),
         })
+    }
+
+    /// The state the blocks were evaluated against.
+    pub(super) fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// Takes `snapshot_before` snapshots through the AWS provider of the configuration's
+    /// provider block (built on first use).
+    pub(super) fn snapshotter(&self) -> Result<Snapshotter, String> {
+        if let Some(s) = self.snapshotter.get() {
+            return Ok(s.clone());
+        }
+        let provider = self
+            .runtime
+            .block_on(super::connect::aws(self.providers.clone()))?;
+        Ok(self
+            .snapshotter
+            .get_or_init(|| provider_snapshotter(provider))
+            .clone())
     }
 
     pub(super) fn addrs(&self) -> Vec<String> {
@@ -113,10 +141,6 @@ impl Context {
                 result: f(b),
             })
             .collect()
-    }
-
-    pub(super) fn warn(&self, d: Diagnostic) {
-        self.diags.borrow_mut().push(d);
     }
 
     pub(super) fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
@@ -186,6 +210,7 @@ impl Context {
                 Ok(BlockRun {
                     target: setup.target.describe(),
                     ran: report.ran,
+                    snapshot: None,
                 })
             }
             Err(RunError { error, ran }) => {

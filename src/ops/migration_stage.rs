@@ -165,9 +165,9 @@ impl ConfigStage {
             Err(e) => return fail(format!("{addr}: {e}")),
         };
         if setup.snapshot_before {
-            if let Err(e) = self
-                .snapshot_before(m, &state, &setup, &files, &status)
-                .await
+            if let Err(e) =
+                snapshot_if_pending(m, &state, &setup, &files, &self.snapshot, status.as_ref())
+                    .await
             {
                 return fail(e);
             }
@@ -189,76 +189,75 @@ impl ConfigStage {
     }
 }
 
-impl ConfigStage {
-    /// Snapshots block `m`'s database instance when migrations are pending, reporting the
-    /// snapshot's identifier through `status`. Takes none when nothing is pending, or when
-    /// the history disagrees with the files (`up` then refuses to run).
-    async fn snapshot_before(
-        &self,
-        m: &MigrationValue,
-        state: &State,
-        setup: &MigrationSetup,
-        files: &[MigrationFile],
-        status: &StageStatus,
-    ) -> Result<(), String> {
-        let addr = m.addr.to_string();
-        let found = migrate::status(&setup.target, files, setup.allow_out_of_order)
-            .await
-            .map_err(|e| format!("{}: {e}", setup.target.describe()))?;
-        if found.pending.is_empty() || !found.problems.is_empty() {
-            return Ok(());
-        }
-        let Some(db) = m.database.as_ref() else {
-            return Err(format!(
-                "{addr}: snapshot_before is set, but the block names no database instance to \
-                 snapshot; no migration ran"
-            ));
-        };
-        let Some(r) = state.get(db) else {
-            return Err(format!(
-                "{addr}: snapshot_before is set, but {db} is not in the state; no migration ran"
-            ));
-        };
-        let value = r.value();
-        let text = |k: &str| {
-            value
-                .get_attr(k)
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
-        let Some(id) = r
-            .provider_id
-            .clone()
-            .or_else(|| text("identifier"))
-            .or_else(|| text("id"))
-        else {
-            return Err(format!(
-                "{addr}: snapshot_before is set, but {db} has no identifier in the state; no \
-                 migration ran"
-            ));
-        };
-        let name = match &m.addr {
-            NodeAddr::Migration { name, .. } => name.as_str(),
-            _ => addr.as_str(),
-        };
-        let snapshot_id = snapshot_identifier(&id, name, SystemTime::now());
-        status(&format!("creating snapshot {snapshot_id} of {id}"));
-        let order = SnapshotOrder {
-            type_name: r.type_name.clone(),
-            id: id.clone(),
-            snapshot_id: snapshot_id.clone(),
-            tags: BTreeMap::from([(SNAPSHOT_TAG.to_string(), addr.clone())]),
-            timeout: SNAPSHOT_TIMEOUT,
-        };
-        let taken = (self.snapshot)(order).await.map_err(|e| {
-            format!(
-                "{addr}: the snapshot {snapshot_id} of {db} ({id}) failed, so no migration ran: {e}"
-            )
-        })?;
-        status(&format!("snapshot {taken} created"));
-        Ok(())
+/// Snapshots block `m`'s database instance (found in `state`) when migrations are pending,
+/// reporting progress through `status`; answers the snapshot's identifier. Takes none (and
+/// answers `None`) when nothing is pending, or when the history disagrees with the files
+/// (`up` then refuses to run). An error means no migration may run.
+pub(super) async fn snapshot_if_pending(
+    m: &MigrationValue,
+    state: &State,
+    setup: &MigrationSetup,
+    files: &[MigrationFile],
+    snapshot: &Snapshotter,
+    status: &(dyn Fn(&str) + Send + Sync),
+) -> Result<Option<String>, String> {
+    let addr = m.addr.to_string();
+    let found = migrate::status(&setup.target, files, setup.allow_out_of_order)
+        .await
+        .map_err(|e| format!("{}: {e}", setup.target.describe()))?;
+    if found.pending.is_empty() || !found.problems.is_empty() {
+        return Ok(None);
     }
+    let Some(db) = m.database.as_ref() else {
+        return Err(format!(
+            "{addr}: snapshot_before is set, but the block names no database instance to \
+             snapshot; no migration ran"
+        ));
+    };
+    let Some(r) = state.get(db) else {
+        return Err(format!(
+            "{addr}: snapshot_before is set, but {db} is not in the state; no migration ran"
+        ));
+    };
+    let value = r.value();
+    let text = |k: &str| {
+        value
+            .get_attr(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let Some(id) = r
+        .provider_id
+        .clone()
+        .or_else(|| text("identifier"))
+        .or_else(|| text("id"))
+    else {
+        return Err(format!(
+            "{addr}: snapshot_before is set, but {db} has no identifier in the state; no \
+             migration ran"
+        ));
+    };
+    let name = match &m.addr {
+        NodeAddr::Migration { name, .. } => name.as_str(),
+        _ => addr.as_str(),
+    };
+    let snapshot_id = snapshot_identifier(&id, name, SystemTime::now());
+    status(&format!("creating snapshot {snapshot_id} of {id}"));
+    let order = SnapshotOrder {
+        type_name: r.type_name.clone(),
+        id: id.clone(),
+        snapshot_id: snapshot_id.clone(),
+        tags: BTreeMap::from([(SNAPSHOT_TAG.to_string(), addr.clone())]),
+        timeout: SNAPSHOT_TIMEOUT,
+    };
+    let taken = snapshot(order).await.map_err(|e| {
+        format!(
+            "{addr}: the snapshot {snapshot_id} of {db} ({id}) failed, so no migration ran: {e}"
+        )
+    })?;
+    status(&format!("snapshot {taken} created"));
+    Ok(Some(taken))
 }
 
 impl MigrationStage for ConfigStage {

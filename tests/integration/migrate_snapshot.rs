@@ -192,10 +192,32 @@ fn snapshots_before_pending_migrations_only() {
     assert_eq!(code, 0, "plan failed:\n{out}\n{err}");
     let other = tempfile::tempdir().unwrap();
     copy_dir(d, other.path());
-    let (code, out, err) = terrace(other.path(), &["migrate", "up"]);
+    // With a copy of the state, as a second runner reading the same state would have.
+    std::fs::create_dir_all(other.path().join("state")).unwrap();
+    std::fs::copy(
+        d.join("state/default.tfstate.json"),
+        other.path().join("state/default.tfstate.json"),
+    )
+    .unwrap();
+    // `terrace migrate up` honours snapshot_before as the stage does: a snapshot first.
+    let (code, out, err) = terrace(other.path(), &["migrate", "up", "-no-color"]);
     assert_eq!(code, 0, "migrate up failed:\n{out}\n{err}");
+    let taken = snapshots(&id);
+    assert_eq!(taken.len(), 2, "{taken:?}\n{out}");
+    let by_migrate_up = taken
+        .iter()
+        .filter_map(|t| t.db_snapshot_identifier())
+        .find(|t| *t != snap_id)
+        .unwrap()
+        .to_string();
+    assert!(
+        out.contains(&format!(
+            "snapshot {by_migrate_up} created before migrating"
+        )),
+        "{out}"
+    );
     apply(d, &["tfplan"]);
-    assert_eq!(snapshots(&id).len(), 1);
+    assert_eq!(snapshots(&id).len(), 2);
     assert_eq!(applied(d), ["1", "2"]);
 
     // A new pending migration: a second snapshot, distinct from the first.
@@ -206,11 +228,13 @@ fn snapshots_before_pending_migrations_only() {
     );
     let (out, _) = apply(d, &[]);
     let taken = snapshots(&id);
-    assert_eq!(taken.len(), 2, "{taken:?}\n{out}");
-    assert!(taken
-        .iter()
-        .any(|t| t.db_snapshot_identifier() != Some(snap_id)));
+    assert_eq!(taken.len(), 3, "{taken:?}\n{out}");
     assert_eq!(applied(d), ["1", "2", "3"]);
+    // Nothing pending: migrate up takes no snapshot either.
+    let (code, out, err) = terrace(d, &["migrate", "up", "-no-color"]);
+    assert_eq!(code, 0, "migrate up failed:\n{out}\n{err}");
+    assert!(out.contains("up to date"), "{out}");
+    assert_eq!(snapshots(&id).len(), 3);
 }
 
 #[test]
@@ -299,4 +323,12 @@ fn a_failed_snapshot_stops_the_migrations() {
         .find(|r| r.type_name == "aws_db_instance")
         .expect("the instance stays in state");
     assert!(!instance.tainted, "the database instance was tainted");
+    // migrate up refuses the same way: no snapshot, no migration.
+    let (code, out, err) = terrace(d, &["migrate", "up", "-no-color"]);
+    assert_eq!(code, 1, "migrate up without its snapshot:\n{out}\n{err}");
+    assert!(
+        err.contains("Cannot snapshot the database") && err.contains("no migration ran"),
+        "{err}"
+    );
+    assert_eq!(applied(d), ["1"], "a migration ran without its snapshot");
 }

@@ -318,6 +318,27 @@ async fn gateways_and_routes() {
     // 2. Nothing to do.
     stack.expect_no_changes().await;
 
+    // A route whose record was lost (a killed apply created it, then died before recording
+    // it) has no tags to be found by: creating it again takes over the identical route.
+    let (code, out, err) = stack.run(&["state", "rm", "aws_route.egress"]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    stack
+        .expect_plan(&[], &[("aws_route.egress", "create")])
+        .await;
+    let again = stack.apply(&[]).await;
+    assert_eq!(id(&again, "aws_route.egress"), id(&s1, "aws_route.egress"));
+    stack.expect_no_changes().await;
+    let (code, out, err) = stack
+        .run(&["state", "rm", "aws_route_table_association.private"])
+        .await;
+    assert_eq!(code, 0, "{out}{err}");
+    let again = stack.apply(&[]).await;
+    assert_eq!(
+        id(&again, "aws_route_table_association.private"),
+        id(&s1, "aws_route_table_association.private")
+    );
+    stack.expect_no_changes().await;
+
     // 3. In place: tags, another inline route, the route's target, the association's table.
     let r2 = RoutingStep {
         igw_name: "igw-2",

@@ -57,8 +57,24 @@ pub(crate) async fn create(
     let c = req.config;
     let rtb = get_str(c, "route_table_id").unwrap_or_default();
     let spec = RouteSpec::from_resource(c);
-    create_route_call(p, &rtb, &spec, req.timeout).await?;
     let dest = spec.destination();
+    match create_route_call(p, &rtb, &spec, req.timeout).await {
+        Ok(()) => {}
+        // A route has no tags to find it by after a create whose record was lost (a killed
+        // apply): its identity is the table and destination. One that already has exactly
+        // the configured target is that route, and is taken over; any other is an error.
+        Err(ProviderError::Api { code, message }) if code == "RouteAlreadyExists" => {
+            let tables = describe_route_tables(p, std::slice::from_ref(&rtb)).await?;
+            let same = tables
+                .iter()
+                .find_map(|t| find_route(t, &dest))
+                .is_some_and(|r| spec.same_target(&RouteSpec::from_api(r)));
+            if !same {
+                return Err(ProviderError::Api { code, message });
+            }
+        }
+        Err(e) => return Err(e),
+    }
     let r = poll(req.timeout, &format!("route {dest} in {rtb}"), || async {
         let tables = describe_route_tables(p, std::slice::from_ref(&rtb)).await?;
         Ok(tables.iter().find_map(|t| find_route(t, &dest).cloned()))
