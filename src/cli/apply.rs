@@ -1,7 +1,7 @@
 //! `terrace apply [PLANFILE] [-auto-approve] [-json] [-destroy | -refresh-only] [-target ADDR] [-replace ADDR]
 //! [-parallelism N] [-var k=v] [-var-file f] [-lock-timeout D]` and `terrace destroy`.
 
-use super::validate::var_args;
+use super::var_flags::VarFlags;
 use super::Output;
 use crate::apply::NodeResult;
 use crate::ops::{self, ApplyCmdOptions, Workspace};
@@ -36,12 +36,8 @@ pub struct ApplyArgs {
     /// Replace ADDR even if its configuration did not change.
     #[arg(long, value_name = "ADDR")]
     pub replace: Vec<String>,
-    /// Set a root module variable: NAME=VALUE.
-    #[arg(long = "var", value_name = "NAME=VALUE")]
-    pub var: Vec<String>,
-    /// Read variable values from a .tfvars file.
-    #[arg(long = "var-file", value_name = "FILE")]
-    pub var_file: Vec<PathBuf>,
+    #[command(flatten)]
+    pub vars: VarFlags,
     /// How many provider calls may run at once.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub parallelism: usize,
@@ -61,12 +57,7 @@ pub struct ApplyArgs {
 
 pub fn run(a: ApplyArgs, out: &Output, destroy_verb: bool) -> anyhow::Result<ExitCode> {
     let ws = Workspace::from_env();
-    let lock_timeout = crate::config::parse_duration(&a.lock_timeout).ok_or_else(|| {
-        anyhow::anyhow!(
-            "invalid -lock-timeout {:?}: write e.g. 30s or 5m",
-            a.lock_timeout
-        )
-    })?;
+    let lock_timeout = super::var_flags::lock_timeout(&a.lock_timeout)?;
     let saved = match &a.plan_file {
         Some(f) => Some(SavedPlan::read(f)?),
         None => None,
@@ -90,7 +81,7 @@ pub fn run(a: ApplyArgs, out: &Output, destroy_verb: bool) -> anyhow::Result<Exi
     }
     // A saved plan brings its variable values: non-sensitive ones as recorded, sensitive ones
     // re-read from the file they came from (or again from the environment).
-    let mut vars = var_args(&a.var, &a.var_file);
+    let mut vars = a.vars.in_order();
     if let Some(s) = &saved {
         let mut files = std::collections::BTreeSet::new();
         for (name, v) in &s.variables {

@@ -5,7 +5,7 @@
 //! Exit codes: 0 no drift (at or above `--fail-on`), 2 drift, 1 error. With `--every`, runs
 //! until SIGTERM/SIGINT, which let the current run finish and exit 0.
 
-use super::validate::var_args;
+use super::var_flags::VarFlags;
 use super::Output;
 use crate::drift::{DriftReport, Severity};
 use crate::ops::{self, DriftOptions, Workspace};
@@ -48,12 +48,8 @@ pub struct DriftArgs {
     /// Write resource and import blocks for the unmanaged objects found to FILE.
     #[arg(long = "generate-config", value_name = "FILE")]
     pub generate_config: Option<PathBuf>,
-    /// Set a root module variable: NAME=VALUE.
-    #[arg(long = "var", value_name = "NAME=VALUE")]
-    pub var: Vec<String>,
-    /// Read variable values from a .tfvars file.
-    #[arg(long = "var-file", value_name = "FILE")]
-    pub var_file: Vec<PathBuf>,
+    #[command(flatten)]
+    pub vars: VarFlags,
     /// Terrace never prompts for input; accepted (as -input=false) for Terraform compatibility.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
     pub input: bool,
@@ -80,7 +76,7 @@ pub fn run(a: DriftArgs, out: &Output) -> anyhow::Result<ExitCode> {
     };
     let ws = Workspace::from_env();
     let opts = DriftOptions {
-        vars: var_args(&a.var, &a.var_file),
+        vars: a.vars.in_order(),
     };
     let Some(every) = every else {
         return once(&a, format, &ws, &opts, out);

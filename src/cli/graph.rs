@@ -1,6 +1,6 @@
 //! `terrace graph [--format dot|json]`
 
-use super::validate::var_args;
+use super::var_flags::VarFlags;
 use super::Output;
 use crate::ops::{self, GraphOptions, Workspace};
 use crate::render;
@@ -19,12 +19,8 @@ pub struct GraphArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
     pub format: GraphFormat,
-    /// Set a root module variable: NAME=VALUE.
-    #[arg(long = "var", value_name = "NAME=VALUE")]
-    pub var: Vec<String>,
-    /// Read variable values from a .tfvars file.
-    #[arg(long = "var-file", value_name = "FILE")]
-    pub var_file: Vec<std::path::PathBuf>,
+    #[command(flatten)]
+    pub vars: VarFlags,
 }
 
 pub fn run(a: GraphArgs, out: &Output) -> anyhow::Result<ExitCode> {
@@ -32,7 +28,7 @@ pub fn run(a: GraphArgs, out: &Output) -> anyhow::Result<ExitCode> {
     let report = ops::graph(
         &ws,
         &GraphOptions {
-            vars: var_args(&a.var, &a.var_file),
+            vars: a.vars.in_order(),
         },
     );
     if !report.diags.is_empty() {

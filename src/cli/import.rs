@@ -1,12 +1,11 @@
 //! `terrace import [-var k=v] [-var-file f] [-lock=false] [-lock-timeout D] ADDR ID`: bring
 //! an existing object under management by writing it into the state at ADDR.
 
-use super::validate::var_args;
+use super::var_flags::VarFlags;
 use super::Output;
 use crate::ops::{self, ImportCmdOptions, Workspace};
 use crate::render;
 use clap::{ArgAction, Args};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, Args)]
@@ -18,12 +17,8 @@ pub struct ImportArgs {
     /// The object's cloud id, e.g. i-0abc123 (for key pairs and DB objects, the name).
     #[arg(value_name = "ID")]
     pub id: String,
-    /// Set a root module variable: NAME=VALUE.
-    #[arg(long = "var", value_name = "NAME=VALUE")]
-    pub var: Vec<String>,
-    /// Read variable values from a .tfvars file.
-    #[arg(long = "var-file", value_name = "FILE")]
-    pub var_file: Vec<PathBuf>,
+    #[command(flatten)]
+    pub vars: VarFlags,
     /// Lock the state while importing.
     #[arg(long, default_value_t = true, action = ArgAction::Set, value_name = "BOOL")]
     pub lock: bool,
@@ -37,14 +32,9 @@ pub struct ImportArgs {
 
 pub fn run(a: ImportArgs, out: &Output) -> anyhow::Result<ExitCode> {
     let ws = Workspace::from_env();
-    let lock_timeout = crate::config::parse_duration(&a.lock_timeout).ok_or_else(|| {
-        anyhow::anyhow!(
-            "invalid -lock-timeout {:?}: write e.g. 30s or 5m",
-            a.lock_timeout
-        )
-    })?;
+    let lock_timeout = super::var_flags::lock_timeout(&a.lock_timeout)?;
     let opts = ImportCmdOptions {
-        vars: var_args(&a.var, &a.var_file),
+        vars: a.vars.in_order(),
         lock: a.lock,
         lock_timeout,
     };

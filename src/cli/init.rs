@@ -34,12 +34,7 @@ pub struct InitArgs {
 
 pub fn run(a: InitArgs, out: &Output) -> anyhow::Result<ExitCode> {
     let ws = Workspace::from_env();
-    let lock_timeout = crate::config::parse_duration(&a.lock_timeout).ok_or_else(|| {
-        anyhow::anyhow!(
-            "invalid -lock-timeout {:?}: write e.g. 30s or 5m",
-            a.lock_timeout
-        )
-    })?;
+    let lock_timeout = super::var_flags::lock_timeout(&a.lock_timeout)?;
     let opts = InitOptions {
         backend_config: a.backend_config,
         migrate_state: a.migrate_state,

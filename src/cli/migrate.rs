@@ -6,14 +6,13 @@
 //! are pending.
 
 use super::state::LockArgs;
-use super::validate::var_args;
+use super::var_flags::VarFlags;
 use super::Output;
 use crate::diag::{Diagnostic, Diagnostics, SourceMap};
 use crate::migrate::{MigrateError, MigrateEvent};
 use crate::ops::{self, MigrateCmdError, MigrateCmdOptions, MigrateReport, Workspace};
 use crate::render::{self, Style};
 use clap::{Args, Subcommand};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, Args)]
@@ -39,12 +38,8 @@ pub enum MigrateCommand {
 /// `-var`, `-var-file` and `-input`, as for plan.
 #[derive(Debug, Args)]
 pub struct VarArgs {
-    /// Set a root module variable: NAME=VALUE.
-    #[arg(long = "var", value_name = "NAME=VALUE")]
-    pub var: Vec<String>,
-    /// Read variable values from a .tfvars file.
-    #[arg(long = "var-file", value_name = "FILE")]
-    pub var_file: Vec<PathBuf>,
+    #[command(flatten)]
+    pub vars: VarFlags,
     /// Terrace never prompts for input; accepted (as -input=false) for Terraform compatibility.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
     pub input: bool,
@@ -116,7 +111,7 @@ pub struct RepairArgs {
 
 fn options(vars: &VarArgs, lock: Option<&LockArgs>) -> MigrateCmdOptions {
     MigrateCmdOptions {
-        vars: var_args(&vars.var, &vars.var_file),
+        vars: vars.vars.in_order(),
         lock: lock.is_some_and(|l| l.lock),
         lock_timeout: lock.map(|l| l.lock_timeout).unwrap_or_default(),
     }

@@ -15,6 +15,7 @@ mod show;
 mod state;
 mod terminal;
 mod validate;
+mod var_flags;
 mod workspace;
 
 use clap::{Parser, Subcommand};

@@ -1,7 +1,7 @@
 //! `terrace plan [-out FILE] [-json] [-detailed-exitcode] [-destroy | -refresh-only] [-target ADDR]...
 //! [-replace ADDR]... [-var k=v] [-var-file f] [-lock=false] [-lock-timeout D]`
 
-use super::validate::var_args;
+use super::var_flags::VarFlags;
 use super::Output;
 use crate::ops::{self, PlanCmdOptions, Workspace};
 use crate::plan::PlanOptions;
@@ -35,12 +35,8 @@ pub struct PlanArgs {
     /// Replace ADDR even if its configuration did not change.
     #[arg(long, value_name = "ADDR")]
     pub replace: Vec<String>,
-    /// Set a root module variable: NAME=VALUE.
-    #[arg(long = "var", value_name = "NAME=VALUE")]
-    pub var: Vec<String>,
-    /// Read variable values from a .tfvars file.
-    #[arg(long = "var-file", value_name = "FILE")]
-    pub var_file: Vec<PathBuf>,
+    #[command(flatten)]
+    pub vars: VarFlags,
     /// Lock the state while planning.
     #[arg(long, default_value_t = true, action = ArgAction::Set, value_name = "BOOL")]
     pub lock: bool,
@@ -57,12 +53,7 @@ pub struct PlanArgs {
 
 pub fn run(a: PlanArgs, out: &Output) -> anyhow::Result<ExitCode> {
     let ws = Workspace::from_env();
-    let lock_timeout = crate::config::parse_duration(&a.lock_timeout).ok_or_else(|| {
-        anyhow::anyhow!(
-            "invalid -lock-timeout {:?}: write e.g. 30s or 5m",
-            a.lock_timeout
-        )
-    })?;
+    let lock_timeout = super::var_flags::lock_timeout(&a.lock_timeout)?;
     let mut replace = Vec::new();
     for r in &a.replace {
         replace.push(
@@ -77,7 +68,7 @@ pub fn run(a: PlanArgs, out: &Output) -> anyhow::Result<ExitCode> {
             .map_err(|e| anyhow::anyhow!("invalid -target: {e}"))?;
     }
     let opts = PlanCmdOptions {
-        vars: var_args(&a.var, &a.var_file),
+        vars: a.vars.in_order(),
         plan: PlanOptions {
             destroy: a.destroy,
             targets: a.target.clone(),

@@ -1,7 +1,7 @@
 //! `terrace validate [-json] [-var k=v] [-var-file f]`
 
+use super::var_flags::VarFlags;
 use super::Output;
-use crate::eval::inputs::VarArg;
 use crate::ops::{self, ValidateOptions, Workspace};
 use crate::render;
 use clap::Args;
@@ -12,35 +12,8 @@ pub struct ValidateArgs {
     /// Print the result as JSON (Terraform's `validate -json` format).
     #[arg(long)]
     pub json: bool,
-    /// Set a root module variable: NAME=VALUE.
-    #[arg(long = "var", value_name = "NAME=VALUE")]
-    pub var: Vec<String>,
-    /// Read variable values from a .tfvars file.
-    #[arg(long = "var-file", value_name = "FILE")]
-    pub var_file: Vec<std::path::PathBuf>,
-}
-
-/// Combines `-var` and `-var-file` in command-line order.
-pub fn var_args(vars: &[String], files: &[std::path::PathBuf]) -> Vec<VarArg> {
-    // clap does not keep the interleaving of two different flags; recover it from argv.
-    let mut out = Vec::new();
-    let (mut vi, mut fi) = (0, 0);
-    let argv: Vec<String> = super::normalize_args(std::env::args_os().collect())
-        .into_iter()
-        .filter_map(|a| a.into_string().ok())
-        .collect();
-    for a in &argv {
-        if (a == "--var" || a.starts_with("--var=")) && vi < vars.len() {
-            out.push(VarArg::Var(vars[vi].clone()));
-            vi += 1;
-        } else if (a == "--var-file" || a.starts_with("--var-file=")) && fi < files.len() {
-            out.push(VarArg::File(files[fi].clone()));
-            fi += 1;
-        }
-    }
-    out.extend(vars[vi..].iter().cloned().map(VarArg::Var));
-    out.extend(files[fi..].iter().cloned().map(VarArg::File));
-    out
+    #[command(flatten)]
+    pub vars: VarFlags,
 }
 
 pub fn run(a: ValidateArgs, out: &Output) -> anyhow::Result<ExitCode> {
@@ -48,7 +21,7 @@ pub fn run(a: ValidateArgs, out: &Output) -> anyhow::Result<ExitCode> {
     let report = ops::validate(
         &ws,
         &ValidateOptions {
-            vars: var_args(&a.var, &a.var_file),
+            vars: a.vars.in_order(),
         },
     );
     if a.json {

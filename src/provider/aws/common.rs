@@ -575,6 +575,29 @@ pub(crate) fn prior_ids(priors: &[(String, Value)]) -> Vec<String> {
     distinct(priors.iter().map(|(id, _)| id.clone()))
 }
 
+/// The read value of every prior whose object is in `found` (matched on `id_of`), by id.
+/// A prior whose object is missing is left out: it is gone.
+pub(crate) fn read_found<'a, T>(
+    found: &'a [T],
+    priors: &[(String, Value)],
+    id_of: impl Fn(&'a T) -> Option<&'a str>,
+    mut value: impl FnMut(&Value, &'a T) -> Value,
+) -> BTreeMap<String, Value> {
+    let by_id: BTreeMap<&str, &T> = found.iter().filter_map(|x| Some((id_of(x)?, x))).collect();
+    priors
+        .iter()
+        .filter_map(|(id, prior)| Some((id.clone(), value(prior, by_id.get(id.as_str())?))))
+        .collect()
+}
+
+/// The one object a Describe by id answered, or `NotFound` naming `what`.
+pub(crate) fn the_one<T>(found: Vec<T>, what: impl FnOnce() -> String) -> Result<T, ProviderError> {
+    found
+        .into_iter()
+        .next()
+        .ok_or_else(|| ProviderError::NotFound { what: what() })
+}
+
 /// `arn:aws:ec2:..` DNS names EC2 gives an address: `ec2-1-2-3-4.compute-1.amazonaws.com`
 /// (us-east-1) or `ec2-1-2-3-4.<region>.compute.amazonaws.com`.
 pub(crate) fn public_dns_name(region: &str, ip: &str) -> String {

@@ -181,13 +181,9 @@ pub(crate) async fn update(
         associate_eip(p, id, c, req.timeout).await?;
     }
     sync_tags(p.ec2(), id, &prior_tags(req.prior), req.tags).await?;
-    let a = describe_eips(p, &[id.to_string()])
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ProviderError::NotFound {
-            what: format!("EIP {id}"),
-        })?;
+    let a = the_one(describe_eips(p, &[id.to_string()]).await?, || {
+        format!("EIP {id}")
+    })?;
     let account = p.account_id().await?;
     let mut m = update_base(c, req.prior);
     eip_attrs(p, &account, &mut m, &a);

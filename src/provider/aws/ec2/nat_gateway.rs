@@ -248,13 +248,9 @@ pub(crate) async fn update(
         }
     }
     sync_tags(ec2, id, &prior_tags(req.prior), req.tags).await?;
-    let g = describe_nats(p, &[id.to_string()])
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ProviderError::NotFound {
-            what: format!("NAT gateway {id}"),
-        })?;
+    let g = the_one(describe_nats(p, &[id.to_string()]).await?, || {
+        format!("NAT gateway {id}")
+    })?;
     let mut m = update_base(c, req.prior);
     nat_attrs(&mut m, &g);
     set_tags_created(&mut m, c, &tags_of(g.tags()));
@@ -286,18 +282,12 @@ pub(crate) async fn read(
     priors: &[(String, Value)],
 ) -> Result<BTreeMap<String, Value>, ProviderError> {
     let found = describe_nats(p, &prior_ids(priors)).await?;
-    let by_id: BTreeMap<&str, &NatGateway> = found
-        .iter()
-        .filter_map(|g| Some((g.nat_gateway_id()?, g)))
-        .collect();
-    let mut out = BTreeMap::new();
-    for (id, prior) in priors {
-        let Some(g) = by_id.get(id.as_str()) else {
-            continue;
-        };
-        out.insert(id.clone(), read_value(Some(prior), g));
-    }
-    Ok(out)
+    Ok(read_found(
+        &found,
+        priors,
+        |g| g.nat_gateway_id(),
+        |prior, g| read_value(Some(prior), g),
+    ))
 }
 
 /// The value [`read`] gives `g` over its prior value (see [`read_base`] for `None`).

@@ -177,13 +177,9 @@ pub(crate) async fn update(
         }
     }
     sync_tags(ec2, id, &prior_tags(req.prior), req.tags).await?;
-    let t = describe_route_tables(p, &[id.to_string()])
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ProviderError::NotFound {
-            what: format!("route table {id}"),
-        })?;
+    let t = the_one(describe_route_tables(p, &[id.to_string()]).await?, || {
+        format!("route table {id}")
+    })?;
     let mut m = update_base(c, req.prior);
     route_table_attrs(p, &mut m, &t);
     set_tags_created(&mut m, c, &tags_of(t.tags()));
@@ -196,18 +192,12 @@ pub(crate) async fn read(
     priors: &[(String, Value)],
 ) -> Result<BTreeMap<String, Value>, ProviderError> {
     let found = describe_route_tables(p, &prior_ids(priors)).await?;
-    let by_id: BTreeMap<&str, &RouteTable> = found
-        .iter()
-        .filter_map(|t| Some((t.route_table_id()?, t)))
-        .collect();
-    let mut out = BTreeMap::new();
-    for (id, prior) in priors {
-        let Some(t) = by_id.get(id.as_str()) else {
-            continue;
-        };
-        out.insert(id.clone(), read_value(p, Some(prior), t));
-    }
-    Ok(out)
+    Ok(read_found(
+        &found,
+        priors,
+        |t| t.route_table_id(),
+        |prior, t| read_value(p, Some(prior), t),
+    ))
 }
 
 /// The value [`read`] gives `t` over its prior value (see [`read_base`] for `None`).

@@ -164,13 +164,9 @@ pub(crate) async fn update(
         }
     }
     sync_tags(p.ec2(), id, &prior_tags(req.prior), req.tags).await?;
-    let g = describe_groups(p, &[id.to_string()])
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ProviderError::NotFound {
-            what: format!("security group {id}"),
-        })?;
+    let g = the_one(describe_groups(p, &[id.to_string()]).await?, || {
+        format!("security group {id}")
+    })?;
     let mut m = update_base(c, req.prior);
     group_attrs(p, &mut m, &g);
     set_tags_created(&mut m, c, &tags_of(g.tags()));
@@ -228,18 +224,12 @@ pub(crate) async fn read(
     priors: &[(String, Value)],
 ) -> Result<BTreeMap<String, Value>, ProviderError> {
     let found = describe_groups(p, &prior_ids(priors)).await?;
-    let by_id: BTreeMap<&str, &SecurityGroup> = found
-        .iter()
-        .filter_map(|g| Some((g.group_id()?, g)))
-        .collect();
-    let mut out = BTreeMap::new();
-    for (id, prior) in priors {
-        let Some(g) = by_id.get(id.as_str()) else {
-            continue;
-        };
-        out.insert(id.clone(), read_value(p, Some(prior), g));
-    }
-    Ok(out)
+    Ok(read_found(
+        &found,
+        priors,
+        |g| g.group_id(),
+        |prior, g| read_value(p, Some(prior), g),
+    ))
 }
 
 /// The value [`read`] gives `g` over its prior value: a direction whose prior value has no

@@ -278,13 +278,9 @@ pub(crate) async fn update(
         }
     }
     sync_tags(p.ec2(), id, &prior_tags(req.prior), req.tags).await?;
-    let s = describe_subnets(p, &[id.to_string()])
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ProviderError::NotFound {
-            what: format!("subnet {id}"),
-        })?;
+    let s = the_one(describe_subnets(p, &[id.to_string()]).await?, || {
+        format!("subnet {id}")
+    })?;
     let mut m = update_base(c, req.prior);
     subnet_attrs(p, &mut m, &s);
     set_tags_created(&mut m, c, &tags_of(s.tags()));
@@ -297,18 +293,12 @@ pub(crate) async fn read(
     priors: &[(String, Value)],
 ) -> Result<BTreeMap<String, Value>, ProviderError> {
     let found = describe_subnets(p, &prior_ids(priors)).await?;
-    let by_id: BTreeMap<&str, &Subnet> = found
-        .iter()
-        .filter_map(|s| Some((s.subnet_id()?, s)))
-        .collect();
-    let mut out = BTreeMap::new();
-    for (id, prior) in priors {
-        let Some(s) = by_id.get(id.as_str()) else {
-            continue;
-        };
-        out.insert(id.clone(), read_value(p, Some(prior), s));
-    }
-    Ok(out)
+    Ok(read_found(
+        &found,
+        priors,
+        |s| s.subnet_id(),
+        |prior, s| read_value(p, Some(prior), s),
+    ))
 }
 
 /// The value [`read`] gives `s` over its prior value (see [`read_base`] for `None`).

@@ -239,13 +239,9 @@ pub(crate) async fn update(
         }
     }
     sync_tags(p.ec2(), id, &prior_tags(req.prior), req.tags).await?;
-    let vpc = describe_vpcs(p, &[id.to_string()])
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ProviderError::NotFound {
-            what: format!("VPC {id}"),
-        })?;
+    let vpc = the_one(describe_vpcs(p, &[id.to_string()]).await?, || {
+        format!("VPC {id}")
+    })?;
     let mut m = update_base(c, req.prior);
     vpc_attrs(p, &mut m, &vpc);
     set_tags_created(&mut m, c, &tags_of(vpc.tags()));
@@ -258,21 +254,17 @@ pub(crate) async fn read(
     priors: &[(String, Value)],
 ) -> Result<BTreeMap<String, Value>, ProviderError> {
     let found = describe_vpcs(p, &prior_ids(priors)).await?;
-    let by_id: BTreeMap<&str, &Vpc> = found
-        .iter()
-        .filter_map(|v| Some((v.vpc_id()?, v)))
-        .collect();
-    let mut out = BTreeMap::new();
-    for (id, prior) in priors {
-        let Some(v) = by_id.get(id.as_str()) else {
-            continue;
-        };
-        let mut m = start(prior);
-        vpc_attrs(p, &mut m, v);
-        set_tags_read(&mut m, prior, &tags_of(v.tags()));
-        out.insert(id.clone(), finish_resource("aws_vpc", m));
-    }
-    Ok(out)
+    Ok(read_found(
+        &found,
+        priors,
+        |v| v.vpc_id(),
+        |prior, v| {
+            let mut m = start(prior);
+            vpc_attrs(p, &mut m, v);
+            set_tags_read(&mut m, prior, &tags_of(v.tags()));
+            finish_resource("aws_vpc", m)
+        },
+    ))
 }
 
 pub(crate) async fn delete(p: &AwsProvider, req: &DeleteRequest<'_>) -> Result<(), ProviderError> {
