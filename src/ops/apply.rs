@@ -70,6 +70,15 @@ struct ConfigResolver {
     inputs: Arc<InputValues>,
 }
 
+/// The diagnostics on one line, for an error string.
+fn errors_text(diags: &Diagnostics) -> String {
+    diags
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 impl ConfigResolver {
     /// The whole configuration against `state` (the migration stage and the final outputs).
     fn evaluate(&self, state: &State) -> Result<crate::eval::Evaluated, String> {
@@ -85,11 +94,7 @@ impl ConfigResolver {
             &mut diags,
         );
         if diags.has_errors() {
-            return Err(diags
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "));
+            return Err(errors_text(&diags));
         }
         Ok(evaluated)
     }
@@ -112,11 +117,7 @@ impl Resolver for ConfigResolver {
             &mut diags,
         );
         if diags.has_errors() {
-            return Err(diags
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "));
+            return Err(errors_text(&diags));
         }
         let value = value.ok_or_else(|| format!("{addr} is no longer in the configuration"))?;
         // Every configured attribute must be known now; only computed ones may remain unknown.

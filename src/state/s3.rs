@@ -453,21 +453,17 @@ impl S3Backend {
                 })
             }
         };
-        let folded = self.fold_segments(base, &segments.current)?;
+        let mut folded = self.fold_segments(base, &segments.current)?;
         if persist {
             let mut done: Vec<String> = segments.stale.iter().map(|k| k.key.clone()).collect();
-            if let (Some(mut s), false) = (folded.clone(), segments.current.is_empty()) {
-                self.write(&mut s)?;
+            if let (Some(s), false) = (folded.as_mut(), segments.current.is_empty()) {
+                self.write(s)?;
                 tracing::info!(
                     entries = segments.current.len(),
                     serial = s.serial,
                     "folded an interrupted apply's S3 journal into the state"
                 );
                 done.extend(segments.current.iter().map(|k| k.key.clone()));
-                if let Err(e) = self.delete_keys(&done) {
-                    tracing::warn!("could not delete folded journal segments: {e}");
-                }
-                return Ok(Some(Some(s)));
             }
             if let Err(e) = self.delete_keys(&done) {
                 tracing::warn!("could not delete folded journal segments: {e}");

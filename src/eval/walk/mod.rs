@@ -173,23 +173,9 @@ pub fn evaluate_imports(
     if cfg.root.module.imports.is_empty() {
         return Vec::new();
     }
-    let mut ev = Evaluation {
-        cfg,
-        opts,
-        memo: RefCell::new(Memo::default()),
-        diags: RefCell::new(Diagnostics::new()),
-        migrations: RefCell::new(Vec::new()),
-        providers: provider::Providers::default(),
-        cwd: std::env::current_dir()
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|_| ".".into()),
-    };
+    let mut ev = Evaluation::new(cfg, opts);
     // Provider problems are reported by the full evaluation.
-    ev.providers = provider::Providers::load(
-        cfg,
-        &scope::InstanceScope::new(&ev, &ModulePath::root()),
-        &mut Diagnostics::new(),
-    );
+    ev.load_providers(&mut Diagnostics::new());
     let out = ev.imports();
     diags.extend(ev.diags.into_inner());
     out
@@ -205,23 +191,9 @@ pub fn evaluate_instance(
     addr: &ResourceInstanceAddr,
     diags: &mut Diagnostics,
 ) -> Option<Value> {
-    let mut ev = Evaluation {
-        cfg,
-        opts,
-        memo: RefCell::new(Memo::default()),
-        diags: RefCell::new(Diagnostics::new()),
-        migrations: RefCell::new(Vec::new()),
-        providers: provider::Providers::default(),
-        cwd: std::env::current_dir()
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|_| ".".into()),
-    };
+    let mut ev = Evaluation::new(cfg, opts);
     // Provider problems are reported by the full evaluation.
-    ev.providers = provider::Providers::load(
-        cfg,
-        &scope::InstanceScope::new(&ev, &ModulePath::root()),
-        &mut Diagnostics::new(),
-    );
+    ev.load_providers(&mut Diagnostics::new());
     let out = ev.single_instance(addr);
     diags.extend(ev.diags.into_inner());
     out
@@ -229,24 +201,9 @@ pub fn evaluate_instance(
 
 /// Evaluates everything in `cfg`; problems are added to `diags`.
 pub fn evaluate(cfg: &Config, opts: EvalOptions<'_>, diags: &mut Diagnostics) -> Evaluated {
-    let mut ev = Evaluation {
-        cfg,
-        opts,
-        memo: RefCell::new(Memo::default()),
-        diags: RefCell::new(Diagnostics::new()),
-        migrations: RefCell::new(Vec::new()),
-        providers: provider::Providers::default(),
-        cwd: std::env::current_dir()
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|_| ".".into()),
-    };
+    let mut ev = Evaluation::new(cfg, opts);
     let mut pdiags = Diagnostics::new();
-    let providers = provider::Providers::load(
-        cfg,
-        &scope::InstanceScope::new(&ev, &ModulePath::root()),
-        &mut pdiags,
-    );
-    ev.providers = providers;
+    ev.load_providers(&mut pdiags);
     ev.diags.get_mut().extend(pdiags);
     let mut out = Evaluated::default();
     let mut modules = Vec::new();
@@ -268,6 +225,30 @@ pub fn evaluate(cfg: &Config, opts: EvalOptions<'_>, diags: &mut Diagnostics) ->
 }
 
 impl<'c> Evaluation<'c> {
+    /// An evaluation with nothing evaluated yet and no provider blocks loaded.
+    fn new(cfg: &'c Config, opts: EvalOptions<'c>) -> Self {
+        Evaluation {
+            cfg,
+            opts,
+            memo: RefCell::new(Memo::default()),
+            diags: RefCell::new(Diagnostics::new()),
+            migrations: RefCell::new(Vec::new()),
+            providers: provider::Providers::default(),
+            cwd: std::env::current_dir()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|_| ".".into()),
+        }
+    }
+
+    /// Evaluates the root `provider "aws"` blocks (their problems go to `diags`).
+    fn load_providers(&mut self, diags: &mut Diagnostics) {
+        self.providers = provider::Providers::load(
+            self.cfg,
+            &scope::InstanceScope::new(self, &ModulePath::root()),
+            diags,
+        );
+    }
+
     fn push(&self, d: Diagnostic) {
         self.diags.borrow_mut().push(d);
     }
