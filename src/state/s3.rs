@@ -15,6 +15,7 @@ use super::local::{check_workspace_name, parse_state, DEFAULT_WORKSPACE};
 use super::{State, STATE_VERSION};
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_s3::error::ProvideErrorMetadata;
+use aws_sdk_s3::operation::put_object::builders::PutObjectFluentBuilder;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption;
 use serde_json::Value;
@@ -572,14 +573,7 @@ impl S3Backend {
             Some(t) => req.if_match(t),
             None => req.if_none_match("*"),
         };
-        if self.settings.encrypt {
-            req = match &self.settings.kms_key_id {
-                Some(k) => req
-                    .server_side_encryption(ServerSideEncryption::AwsKms)
-                    .ssekms_key_id(k),
-                None => req.server_side_encryption(ServerSideEncryption::Aes256),
-            };
-        }
+        req = self.encrypted(req);
         let r = self.run(async move {
             match req.send().await {
                 Ok(out) => Ok(out.e_tag().unwrap_or_default().to_string()),
@@ -599,6 +593,20 @@ impl S3Backend {
                 })
             }
             Err((_, text)) => Err(self.remote_error("PutObject", text)),
+        }
+    }
+
+    /// `req` with server-side encryption when `encrypt = true` (SSE-KMS with `kms_key_id`,
+    /// else AES256).
+    pub(crate) fn encrypted(&self, req: PutObjectFluentBuilder) -> PutObjectFluentBuilder {
+        if !self.settings.encrypt {
+            return req;
+        }
+        match &self.settings.kms_key_id {
+            Some(k) => req
+                .server_side_encryption(ServerSideEncryption::AwsKms)
+                .ssekms_key_id(k),
+            None => req.server_side_encryption(ServerSideEncryption::Aes256),
         }
     }
 

@@ -21,7 +21,7 @@ use super::journal::{JournalEntry, JournalHeader, JOURNAL_VERSION};
 use super::s3::{error_text, S3Backend};
 use super::State;
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::{Delete, ObjectIdentifier, ServerSideEncryption};
+use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use std::sync::atomic::Ordering;
 
 /// DeleteObjects takes at most this many keys.
@@ -159,22 +159,15 @@ impl S3Backend {
         self.traffic
             .bytes_written
             .fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        let mut req = self
-            .client
-            .put_object()
-            .bucket(&self.settings.bucket)
-            .key(&key)
-            .content_type("application/x-ndjson")
-            .if_none_match("*")
-            .body(ByteStream::from(bytes));
-        if self.settings.encrypt {
-            req = match &self.settings.kms_key_id {
-                Some(k) => req
-                    .server_side_encryption(ServerSideEncryption::AwsKms)
-                    .ssekms_key_id(k),
-                None => req.server_side_encryption(ServerSideEncryption::Aes256),
-            };
-        }
+        let req = self.encrypted(
+            self.client
+                .put_object()
+                .bucket(&self.settings.bucket)
+                .key(&key)
+                .content_type("application/x-ndjson")
+                .if_none_match("*")
+                .body(ByteStream::from(bytes)),
+        );
         self.run(async move { req.send().await.map(|_| ()) })?
             .map_err(|e| self.remote_error("PutObject (journal segment)", error_text(&e)))
     }

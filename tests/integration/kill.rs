@@ -4,7 +4,9 @@
 //! is in state exactly once (no duplicate, nothing untracked), and destroy leaves nothing.
 
 use crate::owned::{check_exact, owned_objects};
-use crate::support::{copy_example, moto_url, three_tier_database};
+use crate::support::{
+    copy_example, moto_url, terrace_command, three_tier_database, three_tier_in_s3,
+};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -14,19 +16,7 @@ use std::time::Duration;
 const REGION: &str = "ap-southeast-1";
 
 fn command(dir: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_terrace"));
-    c.args(args)
-        .current_dir(dir)
-        .env_remove("TF_WORKSPACE")
-        .env_remove("AWS_PROFILE")
-        .env("NO_COLOR", "1")
-        .env("AWS_ENDPOINT_URL", moto_url())
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", REGION)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .stdin(Stdio::null());
-    c
+    terrace_command(dir, args, REGION)
 }
 
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
@@ -108,20 +98,7 @@ fn kill_and_recover(point: usize, lines: usize, store: Store<'_>) {
     let tmp = copy_example();
     let dir = tmp.path().join("examples/three-tier");
     if let Store::S3(bucket) = store {
-        let main = dir.join("main.tf");
-        let text = std::fs::read_to_string(&main).unwrap().replacen(
-            "  backend \"local\" {}",
-            &format!(
-                "  backend \"s3\" {{\n    bucket         = \"{bucket}\"\n    key            = \"kill/{point}.tfstate\"\n    region         = \"us-east-1\"\n    use_path_style = true\n    use_lockfile   = true\n    endpoints {{\n      s3 = \"{}\"\n    }}\n  }}\n",
-                moto_url()
-            ),
-            1,
-        );
-        assert!(
-            text.contains("backend \"s3\""),
-            "the example's backend block moved"
-        );
-        std::fs::write(&main, text).unwrap();
+        three_tier_in_s3(&dir, bucket, &format!("kill/{point}.tfstate"));
         let (code, out, err) = run(&dir, &["init", "-input=false"]);
         assert_eq!(code, 0, "point {point}: init failed:\n{out}\n{err}");
     }

@@ -3,7 +3,9 @@
 //! apply and after Ctrl-C.
 
 use crate::owned::check_exact;
-use crate::support::{copy_example, moto_url, three_tier_database};
+use crate::support::{
+    copy_example, moto_url, terrace_command, three_tier_database, three_tier_in_s3,
+};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -15,19 +17,8 @@ use terrace::state::State;
 const REGION: &str = "eu-central-1";
 
 fn command(dir: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_terrace"));
-    c.args(args)
-        .current_dir(dir)
-        .env_remove("TF_WORKSPACE")
-        .env_remove("AWS_PROFILE")
-        .env("CI", "true")
-        .env("NO_COLOR", "1")
-        .env("AWS_ENDPOINT_URL", moto_url())
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", REGION)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .stdin(Stdio::null());
+    let mut c = terrace_command(dir, args, REGION);
+    c.env("CI", "true");
     c
 }
 
@@ -118,20 +109,7 @@ impl Bucket {
 fn three_tier(bucket: &str, key: &str) -> (tempfile::TempDir, PathBuf) {
     let tmp = copy_example();
     let dir = tmp.path().join("examples/three-tier");
-    let main = dir.join("main.tf");
-    let text = std::fs::read_to_string(&main).unwrap().replacen(
-        "  backend \"local\" {}",
-        &format!(
-            "  backend \"s3\" {{\n    bucket         = \"{bucket}\"\n    key            = \"{key}\"\n    region         = \"us-east-1\"\n    use_path_style = true\n    use_lockfile   = true\n    endpoints {{\n      s3 = \"{}\"\n    }}\n  }}\n",
-            moto_url()
-        ),
-        1,
-    );
-    assert!(
-        text.contains("backend \"s3\""),
-        "the example's backend block moved"
-    );
-    std::fs::write(&main, text).unwrap();
+    three_tier_in_s3(&dir, bucket, key);
     let (code, out, err) = run(&dir, &["init", "-input=false"]);
     assert_eq!(code, 0, "init failed:\n{out}\n{err}");
     (tmp, dir)

@@ -96,19 +96,7 @@ pub fn moto_url() -> String {
 /// AWS calls go to moto when it runs (`TERRACE_TEST_MOTO_URL`), else to a closed local port,
 /// never to AWS; credentials are dummies.
 pub fn terrace(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let endpoint =
-        std::env::var("TERRACE_TEST_MOTO_URL").unwrap_or_else(|_| "http://127.0.0.1:9".into());
-    let out = Command::new(env!("CARGO_BIN_EXE_terrace"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("TF_WORKSPACE")
-        .env_remove("AWS_PROFILE")
-        .env("NO_COLOR", "1")
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
+    let out = terrace_command(dir, args, "us-east-1")
         .output()
         .expect("run terrace");
     (
@@ -116,6 +104,26 @@ pub fn terrace(dir: &Path, args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// The `terrace` binary with `args` in `dir`, talking to moto in `region` with test
+/// credentials (no profile, no workspace override, no colour, no stdin).
+pub fn terrace_command(dir: &Path, args: &[&str], region: &str) -> Command {
+    let endpoint =
+        std::env::var("TERRACE_TEST_MOTO_URL").unwrap_or_else(|_| "http://127.0.0.1:9".into());
+    let mut c = Command::new(env!("CARGO_BIN_EXE_terrace"));
+    c.args(args)
+        .current_dir(dir)
+        .env_remove("TF_WORKSPACE")
+        .env_remove("AWS_PROFILE")
+        .env("NO_COLOR", "1")
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", region)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .stdin(std::process::Stdio::null());
+    c
 }
 
 /// The PostgreSQL server started by `scripts/test.sh` (a URL like
@@ -209,6 +217,25 @@ pub fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(&p, to.join(name)).unwrap();
         }
     }
+}
+
+/// Points the copied examples/three-tier in `dir` at an S3 state (`key` in `bucket` on moto,
+/// with lockfile locking) instead of its local backend. `init` is still to be run.
+pub fn three_tier_in_s3(dir: &Path, bucket: &str, key: &str) {
+    let main = dir.join("main.tf");
+    let text = std::fs::read_to_string(&main).unwrap().replacen(
+        "  backend \"local\" {}",
+        &format!(
+            "  backend \"s3\" {{\n    bucket         = \"{bucket}\"\n    key            = \"{key}\"\n    region         = \"us-east-1\"\n    use_path_style = true\n    use_lockfile   = true\n    endpoints {{\n      s3 = \"{}\"\n    }}\n  }}\n",
+            moto_url()
+        ),
+        1,
+    );
+    assert!(
+        text.contains("backend \"s3\""),
+        "the example's backend block moved"
+    );
+    std::fs::write(&main, text).unwrap();
 }
 
 /// examples/three-tier and the modules it uses, copied into a temporary directory.
