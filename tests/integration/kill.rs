@@ -5,7 +5,7 @@
 
 use crate::owned::{check_exact, owned_objects};
 use crate::support::{
-    copy_example, moto_url, terrace_command, three_tier_database, three_tier_in_s3,
+    copy_example, moto_url, s3_client, terrace_command, three_tier_database, three_tier_in_s3,
 };
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -36,30 +36,12 @@ enum Store<'a> {
     S3(&'a str),
 }
 
-/// An S3 client on moto (path-style, as the backend's `use_path_style`).
-fn s3() -> (tokio::runtime::Runtime, aws_sdk_s3::Client) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let conf = aws_sdk_s3::config::Builder::new()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .region(aws_sdk_s3::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "testing", "testing", None, None, "test",
-        ))
-        .endpoint_url(moto_url())
-        .force_path_style(true)
-        .build();
-    (rt, aws_sdk_s3::Client::from_conf(conf))
-}
-
 /// The state as the store holds it now.
 fn state_text(dir: &Path, store: Store<'_>, point: usize) -> String {
     match store {
         Store::Local => std::fs::read_to_string(dir.join("state/default.tfstate.json")).unwrap(),
         Store::S3(bucket) => {
-            let (rt, c) = s3();
+            let (rt, c) = s3_client();
             rt.block_on(async {
                 let o = c
                     .get_object()
@@ -76,7 +58,7 @@ fn state_text(dir: &Path, store: Store<'_>, point: usize) -> String {
 
 /// The keys of the S3 journal segments of kill point `point`'s state.
 fn journal_segments(bucket: &str, point: usize) -> Vec<String> {
-    let (rt, c) = s3();
+    let (rt, c) = s3_client();
     rt.block_on(async {
         let out = c
             .list_objects_v2()
@@ -149,7 +131,7 @@ fn kill_and_recover(point: usize, lines: usize, store: Store<'_>) {
         let (code, _, err) = run(&dir, &with(&["plan", "-no-color"]));
         if code != 0 {
             assert!(err.contains("locked"), "point {point}: {err}");
-            let (rt, c) = s3();
+            let (rt, c) = s3_client();
             let lock = rt.block_on(async {
                 let o = c
                     .get_object()
@@ -256,7 +238,7 @@ fn apply_killed_at_22_points_converges_without_duplicates() {
 fn apply_killed_with_s3_state_converges_without_duplicates() {
     moto_url();
     let bucket = format!("kill-state-{}", std::process::id());
-    let (rt, c) = s3();
+    let (rt, c) = s3_client();
     rt.block_on(c.create_bucket().bucket(&bucket).send())
         .expect("create the state bucket");
     let points = [(100, 3), (101, 21), (102, 47), (103, 77)];

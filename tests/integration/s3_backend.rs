@@ -1,7 +1,7 @@
 //! The S3 state backend against moto: init, state in S3, locking with `<key>.tflock`,
 //! conditional writes, migration, workspaces, encryption (concurrent runs: `s3_runs`).
 
-use super::support::{moto_url, terrace, TempConfig};
+use super::support::{moto_url, s3_client, terrace, TempConfig};
 use aws_sdk_s3::primitives::ByteStream;
 use std::path::Path;
 use std::process::Command;
@@ -22,24 +22,11 @@ struct Moto {
 
 impl Moto {
     fn new() -> Moto {
-        let url = moto_url();
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let conf = aws_sdk_s3::config::Builder::new()
-            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-            .region(aws_sdk_s3::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                "testing", "testing", None, None, "test",
-            ))
-            .endpoint_url(&url)
-            .force_path_style(true)
-            .build();
+        let (rt, s3) = s3_client();
         Moto {
             rt,
-            s3: aws_sdk_s3::Client::from_conf(conf),
-            url,
+            s3,
+            url: moto_url(),
         }
     }
 

@@ -4,7 +4,7 @@
 
 use crate::owned::check_exact;
 use crate::support::{
-    copy_example, moto_url, terrace_command, three_tier_database, three_tier_in_s3,
+    copy_example, moto_url, s3_client, terrace_command, three_tier_database, three_tier_in_s3,
 };
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -48,24 +48,8 @@ impl Bucket {
     }
 
     fn existing(name: String) -> Bucket {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let conf = aws_sdk_s3::config::Builder::new()
-            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-            .region(aws_sdk_s3::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                "testing", "testing", None, None, "test",
-            ))
-            .endpoint_url(moto_url())
-            .force_path_style(true)
-            .build();
-        Bucket {
-            rt,
-            s3: aws_sdk_s3::Client::from_conf(conf),
-            name,
-        }
+        let (rt, s3) = s3_client();
+        Bucket { rt, s3, name }
     }
 
     fn get(&self, key: &str) -> Option<Vec<u8>> {

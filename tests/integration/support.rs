@@ -219,6 +219,24 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A current-thread runtime and an S3 client on moto (path-style, as the backend's `use_path_style`).
+pub fn s3_client() -> (tokio::runtime::Runtime, aws_sdk_s3::Client) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let conf = aws_sdk_s3::config::Builder::new()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "testing", "testing", None, None, "test",
+        ))
+        .endpoint_url(moto_url())
+        .force_path_style(true)
+        .build();
+    (rt, aws_sdk_s3::Client::from_conf(conf))
+}
+
 /// Points the copied examples/three-tier in `dir` at an S3 state (`key` in `bucket` on moto,
 /// with lockfile locking) instead of its local backend. `init` is still to be run.
 pub fn three_tier_in_s3(dir: &Path, bucket: &str, key: &str) {
